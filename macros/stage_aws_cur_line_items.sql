@@ -1,0 +1,157 @@
+{#- Staging for every AWS Cost and Usage Report flavour (legacy CUR CSV, its Athena parquet
+    flavour, CUR 2.0). The loader has already named the columns the Athena way and packed tags
+    into maps, so one macro serves `stg_aws_cur__line_items` and `stg_aws_cur2__line_items`.
+
+    Arguments:
+      relation     the source relation (source('aws_cur', 'line_items') or the CUR 2.0 one)
+      source_name  'aws_cur' or 'aws_cur2', kept on each row for lineage
+
+    Rename, type and categorise only: money through try_to_money (a value that does not parse
+    becomes NULL and the row is quarantined with the reason), timestamps through
+    parse_utc_timestamp, the line item type looked up in the aws_line_item_types seed. -#}
+{% macro stage_aws_cur_line_items(relation, source_name) %}
+with
+
+source as (
+    select * from {{ relation }}
+),
+
+line_item_types as (
+    select * from {{ ref('aws_line_item_types') }}
+),
+
+currencies as (
+    select * from {{ ref('iso_4217_currencies') }}
+),
+
+typed as (
+    select
+        '{{ source_name }}' as source_name,
+        _export_name as export_name,
+        _source_file as source_file,
+        _source_row_number as source_row_number,
+        _delivery_flavour as delivery_flavour,
+        _assembly_id as assembly_id,
+        nullif(trim(identity_line_item_id), '') as line_item_id,
+        nullif(trim(bill_invoice_id), '') as invoice_id,
+        nullif(trim(bill_invoicing_entity), '') as invoicing_entity,
+        nullif(trim(bill_billing_entity), '') as billing_entity,
+        nullif(trim(bill_bill_type), '') as bill_type,
+        nullif(trim(bill_payer_account_id), '') as payer_account_id,
+        nullif(trim(bill_payer_account_name), '') as payer_account_name,
+        {{ parse_utc_timestamp('bill_billing_period_start_date') }} as billing_period_start,
+        {{ parse_utc_timestamp('bill_billing_period_end_date') }} as billing_period_end,
+        nullif(trim(line_item_usage_account_id), '') as usage_account_id,
+        nullif(trim(line_item_usage_account_name), '') as usage_account_name,
+        nullif(trim(line_item_line_item_type), '') as line_item_type,
+        {{ parse_utc_timestamp('line_item_usage_start_date') }} as usage_start,
+        {{ parse_utc_timestamp('line_item_usage_end_date') }} as usage_end,
+        nullif(trim(line_item_product_code), '') as product_code,
+        nullif(trim(line_item_usage_type), '') as usage_type,
+        nullif(trim(line_item_operation), '') as operation,
+        nullif(trim(line_item_availability_zone), '') as availability_zone,
+        nullif(trim(line_item_resource_id), '') as resource_id,
+        {{ try_to_money('line_item_usage_amount') }} as usage_amount,
+        {{ try_to_money('line_item_normalized_usage_amount') }} as normalized_usage_amount,
+        upper(nullif(trim(line_item_currency_code), '')) as currency_code,
+        {{ try_to_money('line_item_unblended_rate') }} as unblended_rate,
+        {{ try_to_money('line_item_unblended_cost') }} as unblended_cost,
+        {{ try_to_money('line_item_net_unblended_cost') }} as net_unblended_cost,
+        nullif(trim(line_item_line_item_description), '') as line_item_description,
+        nullif(trim(line_item_tax_type), '') as tax_type,
+        nullif(trim(line_item_legal_entity), '') as legal_entity,
+        coalesce(nullif(trim(product_product_name), ''), nullif(trim(line_item_product_code), '')) as product_name,
+        nullif(trim(product_product_family), '') as product_family,
+        coalesce(nullif(trim(product_region_code), ''), nullif(trim(product_region), '')) as region_code,
+        nullif(trim(product_location), '') as region_name,
+        coalesce(nullif(trim(product_servicecode), ''), nullif(trim(line_item_product_code), '')) as service_code,
+        nullif(trim(product_instance_type), '') as instance_type,
+        nullif(trim(product_sku), '') as sku,
+        {{ try_to_money('pricing_public_on_demand_cost') }} as public_on_demand_cost,
+        {{ try_to_money('pricing_public_on_demand_rate') }} as public_on_demand_rate,
+        nullif(trim(pricing_term), '') as pricing_term,
+        nullif(trim(pricing_unit), '') as pricing_unit,
+        nullif(trim(pricing_purchase_option), '') as purchase_option,
+        nullif(trim(reservation_reservation_a_r_n), '') as reservation_arn,
+        {{ try_to_money('reservation_effective_cost') }} as ri_effective_cost,
+        {{ try_to_money('reservation_net_effective_cost') }} as ri_net_effective_cost,
+        {{ try_to_money('reservation_amortized_upfront_fee_for_billing_period') }} as ri_amortized_upfront_fee_for_billing_period,
+        {{ try_to_money('reservation_unused_amortized_upfront_fee_for_billing_period') }} as ri_unused_amortized_upfront_fee,
+        {{ try_to_money('reservation_net_unused_amortized_upfront_fee_for_billing_period') }} as ri_net_unused_amortized_upfront_fee,
+        {{ try_to_money('reservation_unused_recurring_fee') }} as ri_unused_recurring_fee,
+        {{ try_to_money('reservation_net_unused_recurring_fee') }} as ri_net_unused_recurring_fee,
+        {{ try_to_money('reservation_unused_quantity') }} as ri_unused_quantity,
+        nullif(trim(savings_plan_savings_plan_a_r_n), '') as savings_plan_arn,
+        {{ try_to_money('savings_plan_savings_plan_rate') }} as sp_rate,
+        {{ try_to_money('savings_plan_savings_plan_effective_cost') }} as sp_effective_cost,
+        {{ try_to_money('savings_plan_net_savings_plan_effective_cost') }} as sp_net_effective_cost,
+        {{ try_to_money('savings_plan_total_commitment_to_date') }} as sp_total_commitment_to_date,
+        {{ try_to_money('savings_plan_used_commitment') }} as sp_used_commitment,
+        nullif(trim(savings_plan_offering_type), '') as sp_offering_type,
+        resource_tags,
+        cost_category
+    from source
+),
+
+categorised as (
+    select
+        typed.*,
+        line_item_types.charge_category as type_charge_category,
+        line_item_types.charge_frequency as type_charge_frequency,
+        -- Billed basis: NetUnblendedCost when the report carries it (discounts folded in), else UnblendedCost.
+        coalesce(typed.net_unblended_cost, typed.unblended_cost) as aws_billed_cost,
+        -- Amortised basis, the way AWS computes it (Cost Explorer "amortized cost"): covered usage
+        -- at its effective cost, the unused part of recurring commitment fees, upfront fees
+        -- spread into the usage they cover (so 0 here), SavingsPlanNegation cancelled.
+        case typed.line_item_type
+            when 'SavingsPlanCoveredUsage' then coalesce(typed.sp_net_effective_cost, typed.sp_effective_cost)
+            when 'DiscountedUsage' then coalesce(typed.ri_net_effective_cost, typed.ri_effective_cost)
+            when 'SavingsPlanRecurringFee' then typed.sp_total_commitment_to_date - typed.sp_used_commitment
+            when 'RIFee' then
+                coalesce(typed.ri_net_unused_amortized_upfront_fee, typed.ri_unused_amortized_upfront_fee, 0)
+                + coalesce(typed.ri_net_unused_recurring_fee, typed.ri_unused_recurring_fee, 0)
+            when 'SavingsPlanNegation' then 0
+            when 'SavingsPlanUpfrontFee' then 0
+            when 'Fee' then case when typed.reservation_arn is not null then 0
+                else coalesce(typed.net_unblended_cost, typed.unblended_cost) end
+            else coalesce(typed.net_unblended_cost, typed.unblended_cost)
+        end as aws_amortized_cost,
+        -- The first reason a row cannot be used; NULL for a good row.
+        case
+            when typed.unblended_cost is null then 'unparseable or missing lineItem/UnblendedCost'
+            when typed.payer_account_id is null then 'missing bill/PayerAccountId'
+            when typed.usage_account_id is null then 'missing lineItem/UsageAccountId'
+            when typed.billing_period_start is null or typed.billing_period_end is null
+                then 'unparseable or missing billing period dates'
+            when typed.usage_start is null or typed.usage_end is null then 'unparseable or missing usage dates'
+            when typed.usage_end < typed.usage_start then 'usage end date before usage start date'
+            when typed.line_item_type is null then 'missing lineItem/LineItemType'
+            when line_item_types.line_item_type is null then 'unknown line item type ' || typed.line_item_type
+            when typed.currency_code is null then 'missing lineItem/CurrencyCode'
+            when currencies.currency_code is null then 'unknown currency code ' || typed.currency_code
+            when typed.line_item_type = 'DiscountedUsage' and typed.ri_effective_cost is null
+                then 'DiscountedUsage without a parseable reservation/EffectiveCost'
+            when typed.line_item_type = 'SavingsPlanCoveredUsage' and typed.sp_effective_cost is null
+                then 'SavingsPlanCoveredUsage without a parseable savingsPlan/SavingsPlanEffectiveCost'
+            when typed.line_item_type = 'SavingsPlanRecurringFee'
+                and (typed.sp_total_commitment_to_date is null or typed.sp_used_commitment is null)
+                then 'SavingsPlanRecurringFee without parseable commitment amounts'
+            when typed.line_item_type in ('DiscountedUsage', 'RIFee') and typed.reservation_arn is null
+                then typed.line_item_type || ' without a reservation ARN'
+            when typed.line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee')
+                and typed.savings_plan_arn is null
+                then typed.line_item_type || ' without a Savings Plan ARN'
+        end as quarantine_reason
+    from typed
+    left join line_item_types
+        on typed.line_item_type = line_item_types.line_item_type
+    left join currencies
+        on typed.currency_code = currencies.currency_code
+),
+
+final as (
+    select * from categorised
+)
+
+select * from final
+{% endmacro %}

@@ -1,0 +1,228 @@
+-- AWS line items conformed to FOCUS 1.2 (snake_case names), commitments per the FOCUS rules:
+--   * covered usage (DiscountedUsage, SavingsPlanCoveredUsage): BilledCost 0 on the bill's
+--     own terms, EffectiveCost = the commitment's effective cost, status Used, PricingCategory Committed;
+--   * commitment fees (RIFee, SavingsPlanRecurringFee, the RI upfront Fee, SavingsPlanUpfrontFee):
+--     Purchase rows that keep BilledCost with EffectiveCost 0;
+--   * the unused part of a recurring commitment fee becomes its own Usage row with status Unused,
+--     BilledCost 0 and EffectiveCost = the unused amount, ResourceId = the commitment id;
+--   * SavingsPlanNegation rows cancel the on-demand cost that SavingsPlanCoveredUsage carries;
+--     with covered usage billed at 0 they carry nothing and are not FOCUS rows (DECISIONLOG).
+-- Quarantined rows are not here: see quarantine_line_items.
+with
+
+line_items as (
+    select * from {{ ref('int_aws__line_items_unioned') }}
+    where quarantine_reason is null
+),
+
+service_categories as (
+    select * from {{ ref('aws_service_categories') }}
+),
+
+classified as (
+    select
+        line_items.*,
+        coalesce(line_items.savings_plan_arn, line_items.reservation_arn) as commitment_id,
+        line_items.savings_plan_arn is not null as is_savings_plan,
+        coalesce(line_items.pricing_term = 'Spot' or line_items.usage_type like '%SpotUsage%', false) as is_spot,
+        -- A refund dated before the billing period corrects an already invoiced period.
+        line_items.line_item_type in ('Refund', 'Credit')
+        and line_items.usage_start < line_items.billing_period_start as is_correction,
+        case
+            when line_items.line_item_type = 'Refund' and line_items.tax_type is not null then 'Tax'
+            when line_items.line_item_type = 'Refund'
+                and coalesce(line_items.savings_plan_arn, line_items.reservation_arn) is not null then 'Purchase'
+            else line_items.type_charge_category
+        end as charge_category,
+        line_items.line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage') as is_covered_usage,
+        line_items.line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee')
+        or (line_items.line_item_type = 'Fee' and line_items.reservation_arn is not null) as is_commitment_purchase,
+        case line_items.line_item_type
+            when 'RIFee' then line_items.aws_amortized_cost
+            when 'SavingsPlanRecurringFee' then line_items.aws_amortized_cost
+            else 0
+        end as unused_commitment_cost
+    from line_items
+    where line_items.line_item_type <> 'SavingsPlanNegation'
+),
+
+charges as (
+    select
+        classified.*,
+        'charge' as row_kind,
+        case when is_covered_usage and line_item_type = 'SavingsPlanCoveredUsage' then {{ to_money(0) }}
+            else aws_billed_cost end as billed_cost,
+        case when is_commitment_purchase then {{ to_money(0) }} else aws_amortized_cost end as effective_cost,
+        case
+            when charge_category = 'Tax' then null
+            when is_covered_usage then 'Used'
+        end as commitment_discount_status
+    from classified
+),
+
+-- The unused part of a recurring commitment fee, as its own row (FOCUS: Unused commitment).
+unused_commitments as (
+    select
+        classified.*,
+        'unused_commitment' as row_kind,
+        {{ to_money(0) }} as billed_cost,
+        unused_commitment_cost as effective_cost,
+        'Unused' as commitment_discount_status
+    from classified
+    where line_item_type in ('RIFee', 'SavingsPlanRecurringFee')
+        and unused_commitment_cost <> 0
+),
+
+rows_ as (
+    select * from charges
+    union all
+    select * from unused_commitments
+),
+
+conformed as (
+    select
+        -- lineage (x_ columns of the public model)
+        'AWS' as provider_name,
+        rows_.source_name,
+        rows_.export_name,
+        rows_.source_file,
+        rows_.source_row_number,
+        rows_.line_item_id as source_line_item_id,
+        rows_.line_item_type as source_line_item_type,
+        rows_.row_kind,
+        -- accounts and periods
+        rows_.payer_account_id as billing_account_id,
+        rows_.payer_account_name as billing_account_name,
+        'Management Account' as billing_account_type,
+        rows_.usage_account_id as sub_account_id,
+        coalesce(rows_.usage_account_name, rows_.usage_account_id) as sub_account_name,
+        'Member Account' as sub_account_type,
+        rows_.currency_code as billing_currency,
+        rows_.billing_period_start,
+        rows_.billing_period_end,
+        rows_.usage_start as charge_period_start,
+        rows_.usage_end as charge_period_end,
+        rows_.invoice_id,
+        coalesce(rows_.invoicing_entity, rows_.legal_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
+        case when rows_.billing_entity = 'AWS Marketplace' then coalesce(rows_.legal_entity, 'AWS Marketplace')
+            else 'Amazon Web Services, Inc.' end as publisher_name,
+        -- charge
+        case when rows_.row_kind = 'unused_commitment' then 'Usage' else rows_.charge_category end as charge_category,
+        case when rows_.is_correction then 'Correction' end as charge_class,
+        case
+            when rows_.row_kind = 'unused_commitment' then 'Unused commitment of ' || rows_.commitment_id
+            else rows_.line_item_description
+        end as charge_description,
+        case
+            when rows_.row_kind = 'unused_commitment' then 'Usage-Based'
+            when rows_.line_item_type = 'Refund' then 'One-Time'
+            else rows_.type_charge_frequency
+        end as charge_frequency,
+        case
+            when rows_.charge_category in ('Tax', 'Credit') then null
+            when rows_.row_kind = 'unused_commitment' or rows_.is_covered_usage then 'Committed'
+            when rows_.charge_category = 'Purchase' then 'Standard'
+            when rows_.is_spot then 'Dynamic'
+            when rows_.line_item_type = 'Usage' then 'Standard'
+            else 'Other'
+        end as pricing_category,
+        -- money
+        rows_.billed_cost,
+        rows_.effective_cost,
+        {{ to_money("case
+            when rows_.row_kind = 'unused_commitment' then 0
+            when rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+                then coalesce(rows_.public_on_demand_cost, rows_.unblended_cost)
+            else rows_.billed_cost
+        end") }} as list_cost,
+        {{ to_money("case
+            when rows_.row_kind = 'unused_commitment' then 0
+            when rows_.line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
+                then coalesce(rows_.public_on_demand_cost, rows_.unblended_cost)
+            when rows_.line_item_type = 'Usage' then rows_.unblended_cost
+            else rows_.billed_cost
+        end") }} as contracted_cost,
+        case
+            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+                then rows_.public_on_demand_rate
+        end as list_unit_price,
+        case
+            when rows_.row_kind = 'charge' and rows_.line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
+                then rows_.public_on_demand_rate
+            when rows_.row_kind = 'charge' and rows_.line_item_type = 'Usage' then rows_.unblended_rate
+        end as contracted_unit_price,
+        -- quantities
+        case
+            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+                and rows_.pricing_unit is not null
+                then rows_.usage_amount
+        end as pricing_quantity,
+        case
+            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+                and rows_.usage_amount is not null
+                then rows_.pricing_unit
+        end as pricing_unit,
+        case
+            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+                and rows_.pricing_unit is not null
+                then rows_.usage_amount
+        end as consumed_quantity,
+        case
+            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+                and rows_.usage_amount is not null
+                then rows_.pricing_unit
+        end as consumed_unit,
+        -- commitment discount
+        case when rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
+            or rows_.line_item_type = 'Refund' then rows_.commitment_id end as commitment_discount_id,
+        case when rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
+            or (rows_.line_item_type = 'Refund' and rows_.commitment_id is not null)
+            then case when rows_.is_savings_plan then 'Spend' else 'Usage' end end as commitment_discount_category,
+        case when rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
+            or (rows_.line_item_type = 'Refund' and rows_.commitment_id is not null)
+            then case when rows_.is_savings_plan then 'Savings Plan' else 'Reserved Instance' end end
+            as commitment_discount_type,
+        rows_.commitment_discount_status,
+        -- Quantity of the commitment this row uses (Used), leaves unused (Unused) or buys (recurring
+        -- purchase): dollars of commitment for Savings Plans, instance hours for Reserved Instances.
+        case
+            when rows_.row_kind = 'unused_commitment' and rows_.is_savings_plan then rows_.effective_cost
+            when rows_.row_kind = 'unused_commitment' then rows_.ri_unused_quantity
+            when rows_.line_item_type = 'SavingsPlanCoveredUsage' then rows_.sp_effective_cost
+            when rows_.line_item_type = 'DiscountedUsage' then rows_.usage_amount
+            when rows_.line_item_type = 'SavingsPlanRecurringFee' then rows_.sp_total_commitment_to_date
+            when rows_.line_item_type = 'RIFee' then rows_.usage_amount
+        end as commitment_discount_quantity,
+        case
+            when rows_.row_kind = 'unused_commitment' or rows_.line_item_type in (
+                'SavingsPlanCoveredUsage', 'DiscountedUsage', 'SavingsPlanRecurringFee', 'RIFee'
+            )
+                then case when rows_.is_savings_plan then rows_.currency_code else 'Hours' end
+        end as commitment_discount_unit,
+        -- service, location, resource, SKU
+        coalesce(service_categories.service_category, 'Other') as service_category,
+        coalesce(service_categories.service_subcategory, 'Other (Other)') as service_subcategory,
+        rows_.product_name as service_name,
+        rows_.region_code as region_id,
+        case when rows_.region_code is not null then coalesce(rows_.region_name, rows_.region_code) end as region_name,
+        rows_.availability_zone,
+        case when rows_.row_kind = 'unused_commitment' then rows_.commitment_id else rows_.resource_id end as resource_id,
+        case when rows_.row_kind = 'unused_commitment' then null else rows_.resource_id end as resource_name,
+        case when rows_.row_kind = 'charge' and rows_.resource_id is not null then rows_.product_family end as resource_type,
+        rows_.sku as sku_id,
+        rows_.usage_type as sku_meter,
+        rows_.sku as sku_price_id,
+        -- FOCUS Tags: user-defined keys without their `user:` prefix, AWS-defined keys keep `aws:`.
+        case when cardinality(rows_.resource_tags) > 0 then to_json(map_from_entries(list_transform(
+            map_entries(rows_.resource_tags), e -> {'k': regexp_replace(e.key, '^user:', ''), 'v': e.value}
+        )))::varchar end as tags
+    from rows_
+    left join service_categories
+        on rows_.service_code = service_categories.service_code
+),
+
+final as (
+    select * from conformed
+)
+
+select * from final

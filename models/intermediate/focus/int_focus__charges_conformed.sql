@@ -1,0 +1,87 @@
+-- Native FOCUS rows brought to FOCUS 1.2: columns added since the export's version are filled
+-- where the data determines them and left NULL where it does not (see DECISIONLOG):
+--   * ServiceSubcategory (1.1): "Other (<ServiceCategory>)", the spec's catch-all of the category;
+--   * PricingCurrency (1.2): the BillingCurrency when the export prices in it (no other hint);
+--   * ListCost / ContractedCost (mandatory since 1.0-preview but absent from some exports): BilledCost.
+-- Quarantined rows are not here: see quarantine_line_items.
+with
+
+line_items as (
+    select * from {{ ref('stg_focus__line_items') }}
+    where quarantine_reason is null
+),
+
+conformed as (
+    select
+        provider_name,
+        source_name,
+        export_name,
+        source_file,
+        source_row_number,
+        cast(null as varchar) as source_line_item_id,
+        cast(null as varchar) as source_line_item_type,
+        'charge' as row_kind,
+        billing_account_id,
+        billing_account_name,
+        billing_account_type,
+        sub_account_id,
+        sub_account_name,
+        sub_account_type,
+        billing_currency,
+        billing_period_start,
+        billing_period_end,
+        charge_period_start,
+        charge_period_end,
+        invoice_id,
+        coalesce(invoice_issuer_name, provider_name) as invoice_issuer_name,
+        coalesce(publisher_name, provider_name) as publisher_name,
+        charge_category,
+        charge_class,
+        charge_description,
+        charge_frequency,
+        pricing_category,
+        billed_cost,
+        effective_cost,
+        coalesce(list_cost, billed_cost) as list_cost,
+        coalesce(contracted_cost, billed_cost) as contracted_cost,
+        list_unit_price,
+        contracted_unit_price,
+        pricing_quantity,
+        pricing_unit,
+        consumed_quantity,
+        consumed_unit,
+        commitment_discount_id,
+        commitment_discount_category,
+        commitment_discount_type,
+        commitment_discount_status,
+        commitment_discount_quantity,
+        commitment_discount_unit,
+        coalesce(service_category, 'Other') as service_category,
+        coalesce(service_subcategory, 'Other (' || coalesce(service_category, 'Other') || ')') as service_subcategory,
+        coalesce(service_name, provider_name) as service_name,
+        region_id,
+        region_name,
+        availability_zone,
+        resource_id,
+        resource_name,
+        resource_type,
+        sku_id,
+        sku_meter,
+        sku_price_id,
+        tags,
+        commitment_discount_name,
+        capacity_reservation_id,
+        capacity_reservation_status,
+        sku_price_details,
+        coalesce(pricing_currency, case when pricing_category is not null then billing_currency end) as pricing_currency,
+        pricing_currency_contracted_unit_price,
+        pricing_currency_effective_cost,
+        pricing_currency_list_unit_price
+    from line_items
+),
+
+final as (
+    select * from conformed
+)
+
+select * from final

@@ -1,0 +1,19 @@
+-- All providers' FOCUS-conformed rows in one relation (snake_case FOCUS names).
+-- Adding a provider = a new conformed model and one more `union all by name` branch here.
+with
+
+aws as (
+    select * from {{ ref('int_aws__charges_conformed') }}
+),
+
+focus_exports as (
+    select * from {{ ref('int_focus__charges_conformed') }}
+),
+
+final as (
+    select * from aws
+    union all by name
+    select * from focus_exports
+)
+
+select * from final

@@ -1,0 +1,81 @@
+-- Every raw row of every source with the provider's own billed and amortised amounts and the
+-- reason it was quarantined (NULL when it was used). The reconciliation's "raw" side and the
+-- quarantine table both read this, so they cannot disagree about what a raw row was worth.
+with
+
+aws as (
+    select * from {{ ref('int_aws__line_items_unioned') }}
+),
+
+focus_exports as (
+    select * from {{ ref('stg_focus__line_items') }}
+),
+
+rejected_lines as (
+    select * from {{ ref('stg_landing__rejected_lines') }}
+),
+
+aws_amounts as (
+    select
+        source_name,
+        export_name,
+        source_file,
+        source_row_number,
+        line_item_id as source_line_item_id,
+        line_item_type as source_line_item_type,
+        payer_account_id as billing_account_id,
+        billing_period_start,
+        currency_code as billing_currency,
+        aws_billed_cost as provider_billed_cost,
+        aws_amortized_cost as provider_amortized_cost,
+        quarantine_reason,
+        cast(null as varchar) as raw_line
+    from aws
+),
+
+focus_amounts as (
+    select
+        source_name,
+        export_name,
+        source_file,
+        source_row_number,
+        cast(null as varchar) as source_line_item_id,
+        charge_category as source_line_item_type,
+        billing_account_id,
+        billing_period_start,
+        billing_currency,
+        billed_cost as provider_billed_cost,
+        effective_cost as provider_amortized_cost,
+        quarantine_reason,
+        cast(null as varchar) as raw_line
+    from focus_exports
+),
+
+-- Lines the CSV parser could not split: their amounts are unknown, so they count as rows only.
+rejected_amounts as (
+    select
+        source_name,
+        export_name,
+        source_file,
+        source_line_number as source_row_number,
+        cast(null as varchar) as source_line_item_id,
+        cast(null as varchar) as source_line_item_type,
+        cast(null as varchar) as billing_account_id,
+        cast(null as timestamp) as billing_period_start,
+        cast(null as varchar) as billing_currency,
+        cast(null as {{ money_type() }}) as provider_billed_cost,
+        cast(null as {{ money_type() }}) as provider_amortized_cost,
+        'unreadable CSV line (' || error_type || '): ' || error_message as quarantine_reason,
+        raw_line
+    from rejected_lines
+),
+
+final as (
+    select * from aws_amounts
+    union all
+    select * from focus_amounts
+    union all
+    select * from rejected_amounts
+)
+
+select * from final

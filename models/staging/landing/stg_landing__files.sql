@@ -1,0 +1,22 @@
+-- One row per data file found in the landing folder, current or superseded.
+with
+
+source as (
+    select * from {{ source('landing', 'landing_files') }}
+),
+
+final as (
+    select
+        source as source_name,
+        export_name,
+        file_path as source_file,
+        delivery_flavour,
+        status as delivery_status,
+        assembly_id,
+        nullif(reason, '') as status_reason,
+        rows_loaded,
+        lines_rejected
+    from source
+)
+
+select * from final

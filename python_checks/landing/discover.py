@@ -1,0 +1,211 @@
+"""Find the files that count in a landing folder, applying each provider's delivery rules.
+
+Landing contract (`FINOPS_LANDING_DIR`; a missing source folder means the source is off):
+
+aws_cur/<report>/<yyyymmdd-yyyymmdd>/<assembly-id>/<report>-<n>.csv.gz  (.csv, .parquet too)
+aws_cur/<report>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json            names the current assembly
+aws_cur/<report>/<report>/year=YYYY/month=M/*.parquet                  Athena-integration flavour
+aws_cur2/<export>/data/BILLING_PERIOD=YYYY-MM/*.parquet                CUR 2.0 / Data Exports
+focus/<export>/**/*.csv|.csv.gz|.parquet                               native FOCUS exports
+
+Re-delivery rule (legacy CUR): AWS re-delivers a billing period many times until it closes,
+each time into a new assembly folder, and rewrites the period's manifest to name the newest.
+Only the files of the assembly that the manifest names count; the other assemblies are recorded
+as `superseded`. Without a manifest, the assembly folder whose files were written last
+(modification time, then folder name) counts. Files written straight into the period folder
+(the "overwrite" report versioning) count as they are. The Athena flavour and CUR 2.0 are
+overwritten in place by AWS, so every data file under them counts.
+
+Folders whose name starts with `_` or `.` are ignored (the generator keeps its answers in `_truth`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCES = ("aws_cur", "aws_cur2", "focus")
+DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+PERIOD_FOLDER = re.compile(r"^\d{8}-\d{8}$")
+
+
+class LandingError(Exception):
+    """A landing problem the user must fix; the message is one sentence naming the file."""
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    source: str  # aws_cur | aws_cur2 | focus
+    export: str  # report / export name (first folder under the source)
+    path: Path
+    flavour: str  # cur_csv | cur_parquet | cur2 | focus
+    status: str  # current | superseded
+    assembly_id: str | None = None
+    reason: str = ""
+
+
+def _is_data_file(path: Path) -> bool:
+    name = path.name.lower()
+    return path.is_file() and name.endswith(DATA_SUFFIXES)
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith(("_", "."))
+
+
+def _data_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.rglob("*")
+        if _is_data_file(p) and not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts)
+    )
+
+
+def _relative(path: Path, landing: Path) -> str:
+    try:
+        return str(path.relative_to(landing))
+    except ValueError:
+        return str(path)
+
+
+def _cur_period(report_dir: Path, period_dir: Path, landing: Path) -> list[LandingFile]:
+    """Files of one legacy CUR billing period, with the re-delivery rule applied."""
+    report = report_dir.name
+    direct = sorted(p for p in period_dir.iterdir() if _is_data_file(p))
+    assemblies = sorted(p for p in period_dir.iterdir() if p.is_dir() and _visible(p))
+    manifests = sorted(period_dir.glob("*Manifest.json"))
+    found: list[LandingFile] = []
+
+    def flavour(p: Path) -> str:
+        return "cur_parquet" if p.name.lower().endswith(".parquet") else "cur_csv"
+
+    current_assembly: str | None = None
+    if manifests:
+        manifest = manifests[0]
+        try:
+            content = json.loads(manifest.read_text(encoding="utf-8"))
+            current_assembly = str(content["assemblyId"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LandingError(
+                f"{_relative(manifest, landing)}: the CUR manifest cannot be read ({exc.__class__.__name__}); "
+                "re-download it from the report's S3 bucket or delete it to fall back to the newest assembly folder."
+            ) from None
+        if not (period_dir / current_assembly).is_dir():
+            raise LandingError(
+                f"{_relative(manifest, landing)}: the manifest names assembly {current_assembly}, but the folder "
+                f"{_relative(period_dir / current_assembly, landing)} does not exist; copy that delivery from S3."
+            )
+        for key in content.get("reportKeys") or []:
+            # reportKeys are S3 keys ending in <assembly>/<file>; the file must be in the landing copy.
+            expected = period_dir / current_assembly / Path(key).name
+            if not expected.is_file():
+                raise LandingError(
+                    f"{_relative(manifest, landing)}: the manifest lists {Path(key).name}, which is missing from "
+                    f"{_relative(period_dir / current_assembly, landing)}; copy the complete delivery from S3."
+                )
+    elif assemblies:
+        def written(folder: Path) -> tuple[float, str]:
+            files = _data_files(folder)
+            return (max((f.stat().st_mtime for f in files), default=0.0), folder.name)
+
+        current_assembly = max(assemblies, key=written).name
+
+    for folder in assemblies:
+        files = _data_files(folder)
+        is_current = folder.name == current_assembly
+        for f in files:
+            found.append(
+                LandingFile(
+                    "aws_cur", report, f, flavour(f),
+                    "current" if is_current else "superseded",
+                    folder.name,
+                    "" if is_current else f"superseded by assembly {current_assembly}",
+                )
+            )
+    if direct and current_assembly and manifests:
+        for f in direct:
+            found.append(LandingFile("aws_cur", report, f, flavour(f), "superseded", None,
+                                     f"the manifest names assembly {current_assembly}"))
+    else:
+        found.extend(LandingFile("aws_cur", report, f, flavour(f), "current") for f in direct)
+    if not any(f.status == "current" for f in found):
+        raise LandingError(
+            f"{_relative(period_dir, landing)}: this billing period folder holds no CUR data file "
+            "(.csv, .csv.gz or .parquet); copy the delivery from S3 or remove the empty folder."
+        )
+    return found
+
+
+def _aws_cur(source_dir: Path, landing: Path) -> list[LandingFile]:
+    found: list[LandingFile] = []
+    for report_dir in sorted(p for p in source_dir.iterdir() if p.is_dir() and _visible(p)):
+        periods = sorted(p for p in report_dir.iterdir() if p.is_dir() and PERIOD_FOLDER.match(p.name))
+        for period_dir in periods:
+            found.extend(_cur_period(report_dir, period_dir, landing))
+        others = [p for p in report_dir.iterdir() if _visible(p) and p not in periods and not p.name.endswith(".json")]
+        for other in sorted(others):
+            files = [other] if _is_data_file(other) else _data_files(other) if other.is_dir() else []
+            for f in files:
+                if "year=" not in str(f.relative_to(report_dir)) or not f.name.lower().endswith(".parquet"):
+                    raise LandingError(
+                        f"{_relative(f, landing)}: not in a CUR delivery layout (<report>/<yyyymmdd-yyyymmdd>/"
+                        "<assembly>/ or the Athena flavour's <report>/<report>/year=YYYY/month=M/*.parquet); "
+                        "move it into one of those layouts."
+                    )
+                found.append(LandingFile("aws_cur", report_dir.name, f, "cur_parquet", "current"))
+    return found
+
+
+def _aws_cur2(source_dir: Path, landing: Path) -> list[LandingFile]:
+    found: list[LandingFile] = []
+    for export_dir in sorted(p for p in source_dir.iterdir() if p.is_dir() and _visible(p)):
+        data_dir = export_dir / "data"
+        files = _data_files(data_dir) if data_dir.is_dir() else []
+        stray = [f for f in _data_files(export_dir) if data_dir not in f.parents and "metadata" not in f.parts]
+        if stray:
+            raise LandingError(
+                f"{_relative(stray[0], landing)}: CUR 2.0 data files belong under "
+                f"{export_dir.name}/data/BILLING_PERIOD=YYYY-MM/; move it there."
+            )
+        for f in files:
+            if not any(part.startswith("BILLING_PERIOD=") for part in f.relative_to(data_dir).parts):
+                raise LandingError(
+                    f"{_relative(f, landing)}: CUR 2.0 data files must sit in a BILLING_PERIOD=YYYY-MM folder "
+                    "as Data Exports writes them; move it there."
+                )
+            found.append(LandingFile("aws_cur2", export_dir.name, f, "cur2", "current"))
+    return found
+
+
+def _focus(source_dir: Path, landing: Path) -> list[LandingFile]:
+    found: list[LandingFile] = []
+    for export_dir in sorted(p for p in source_dir.iterdir() if p.is_dir() and _visible(p)):
+        found.extend(LandingFile("focus", export_dir.name, f, "focus", "current") for f in _data_files(export_dir))
+    stray = sorted(p for p in source_dir.iterdir() if _is_data_file(p))
+    if stray:
+        raise LandingError(
+            f"{_relative(stray[0], landing)}: FOCUS files go in one subfolder per export (focus/<export>/); move it there."
+        )
+    return found
+
+
+def discover(landing: Path) -> tuple[list[LandingFile], list[str]]:
+    """Every data file under `landing` with its status, and warnings for the user."""
+    if not landing.is_dir():
+        raise LandingError(f"{landing}: the landing folder does not exist; set FINOPS_LANDING_DIR to the folder "
+                           "that holds aws_cur/, aws_cur2/ and focus/, or unset it to use generated sample data.")
+    warnings: list[str] = []
+    files: list[LandingFile] = []
+    readers = {"aws_cur": _aws_cur, "aws_cur2": _aws_cur2, "focus": _focus}
+    for source, reader in readers.items():
+        source_dir = landing / source
+        if not source_dir.is_dir():
+            continue
+        found = reader(source_dir, landing)
+        if not found:
+            warnings.append(f"{source}/: the folder is empty, so this source contributes no rows.")
+        files.extend(found)
+    for extra in sorted(p for p in landing.iterdir() if _visible(p) and p.name not in readers):
+        warnings.append(f"{extra.name}: not a source folder this warehouse reads ({', '.join(SOURCES)}); ignored.")
+    return files, warnings

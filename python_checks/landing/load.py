@@ -1,0 +1,277 @@
+"""Load the files that count from the landing folder into the warehouse's raw tables.
+
+One raw table per source (`raw.aws_cur_line_items`, `raw.aws_cur2_line_items`,
+`raw.focus_line_items`), all VARCHAR, plus:
+- `raw.rejected_lines`: CSV lines that cannot be split into fields (wrong field count, broken
+  quoting), with DuckDB's reason; they surface in `quarantine_line_items`.
+- `raw.landing_files`: every file found, whether it counted (`current`) or was `superseded` by a
+  newer delivery, and how many rows it gave.
+
+The raw tables are rebuilt from the landing folder on every load, in one transaction: a file
+that cannot be read stops the load with a sentence naming it, and the warehouse keeps the
+previous load.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .columns import AWS_CUR_COLUMNS, FOCUS_BY_LOWER, FOCUS_COLUMNS, athena_name, snake_name
+from .discover import LandingError, LandingFile, discover
+
+META_COLUMNS = [
+    ("_source_file", "VARCHAR"),
+    ("_source_row_number", "BIGINT"),
+    ("_export_name", "VARCHAR"),
+    ("_delivery_flavour", "VARCHAR"),
+    ("_assembly_id", "VARCHAR"),
+]
+AWS_RAW_COLUMNS = [name for name, _ in AWS_CUR_COLUMNS]
+AWS_MAP_COLUMNS = ["resource_tags", "cost_category"]
+FOCUS_RAW_COLUMNS = [snake_name(name) for name, _ in FOCUS_COLUMNS]
+RAW_TABLES = {
+    "aws_cur": "aws_cur_line_items",
+    "aws_cur2": "aws_cur2_line_items",
+    "focus": "focus_line_items",
+}
+
+
+@dataclass
+class LoadResult:
+    files: list[LandingFile]
+    warnings: list[str]
+    rows: dict[str, int] = field(default_factory=dict)
+    rejected_lines: int = 0
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _csv_header(path: Path, rel: str) -> list[str]:
+    opener: Callable[..., io.TextIOBase] = gzip.open if path.name.lower().endswith(".gz") else open  # type: ignore[assignment]
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        raise LandingError(f"{rel}: cannot be read ({exc}); the file is damaged or not what its name says, "
+                           "so re-download it from the provider or remove it.") from None
+    if not header or not any(h.strip() for h in header):
+        raise LandingError(f"{rel}: the file is empty or has no header row; re-download it from the provider or remove it.")
+    return header
+
+
+def _map_expr(entries: list[tuple[str, str]]) -> str:
+    """A MAP of the non-empty values of the given (key, column expression) pairs."""
+    if not entries:
+        return "cast(map() as map(varchar, varchar))"
+    structs = ", ".join(f"{{'k': {_sql_str(k)}, 'v': nullif(trim(cast({expr} as varchar)), '')}}" for k, expr in entries)
+    return f"map_from_entries(list_filter([{structs}], e -> e.v is not null))"
+
+
+def _aws_tag_key(athena_suffix: str) -> str:
+    """`user_team` -> `user:team`, `aws_created_by` -> `aws:created_by` (Athena/CUR 2.0 naming)."""
+    prefix, _, rest = athena_suffix.partition("_")
+    return f"{prefix}:{rest}" if rest else prefix
+
+
+class _Loader:
+    def __init__(self, con, landing: Path) -> None:  # noqa: ANN001 - duckdb connection
+        self.con = con
+        self.landing = landing
+        self.rejected = 0
+
+    def rel(self, f: LandingFile) -> str:
+        return str(f.path.relative_to(self.landing))
+
+    def create_tables(self) -> None:
+        meta = ", ".join(f"{n} {t}" for n, t in META_COLUMNS)
+        aws = ", ".join(f"{c} VARCHAR" for c in AWS_RAW_COLUMNS)
+        maps = ", ".join(f"{c} MAP(VARCHAR, VARCHAR)" for c in AWS_MAP_COLUMNS)
+        focus = ", ".join(f"{c} VARCHAR" for c in FOCUS_RAW_COLUMNS)
+        self.con.execute("create schema if not exists raw")
+        for source in ("aws_cur", "aws_cur2"):
+            self.con.execute(f"create or replace table raw.{RAW_TABLES[source]} ({aws}, {maps}, {meta})")
+        self.con.execute(f"create or replace table raw.{RAW_TABLES['focus']} ({focus}, {meta})")
+        self.con.execute(
+            "create or replace table raw.rejected_lines (source VARCHAR, _export_name VARCHAR, _source_file VARCHAR, "
+            "line_number BIGINT, error_type VARCHAR, error_message VARCHAR, csv_line VARCHAR)"
+        )
+        self.con.execute(
+            "create or replace table raw.landing_files (source VARCHAR, export_name VARCHAR, file_path VARCHAR, "
+            "delivery_flavour VARCHAR, status VARCHAR, assembly_id VARCHAR, reason VARCHAR, rows_loaded BIGINT, "
+            "lines_rejected BIGINT)"
+        )
+
+    # -- reading one file -------------------------------------------------------------------
+    def _csv_relation(self, f: LandingFile, width: int, null_strings: list[str]) -> str:
+        columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+        nulls = ", ".join(_sql_str(s) for s in null_strings)
+        return (
+            f"read_csv({_sql_str(str(f.path))}, header = true, auto_detect = false, columns = {{{columns}}}, "
+            f"delim = ',', quote = '\"', escape = '\"', nullstr = [{nulls}], store_rejects = true, "
+            "rejects_table = 'reject_errors', rejects_scan = 'reject_scans')"
+        )
+
+    def _parquet_columns(self, f: LandingFile) -> dict[str, str]:
+        rows = self.con.execute(f"describe select * from read_parquet({_sql_str(str(f.path))})").fetchall()
+        return {name: ctype for name, ctype, *_ in rows}
+
+    def _aws_select(self, f: LandingFile) -> tuple[str, str]:
+        """(select list, relation) reading one AWS file into the raw AWS column set."""
+        if f.flavour == "cur_csv":
+            header = _csv_header(f.path, self.rel(f))
+            by_name: dict[str, str] = {}
+            tags: list[tuple[str, str]] = []
+            categories: list[tuple[str, str]] = []
+            for i, raw in enumerate(header):
+                name = raw.strip()
+                if name.startswith("resourceTags/"):
+                    tags.append((name.split("/", 1)[1], f"c{i}"))
+                elif name.startswith("costCategory/"):
+                    categories.append((name.split("/", 1)[1], f"c{i}"))
+                else:
+                    by_name.setdefault(athena_name(name), f"c{i}")
+            relation = self._csv_relation(f, len(header), [""])
+        else:
+            types = self._parquet_columns(f)
+            by_name = {name.lower(): _ident(name) for name in types}
+            tags, categories = [], []
+            for name in types:
+                lower = name.lower()
+                if lower.startswith("resource_tags_"):
+                    tags.append((_aws_tag_key(lower.removeprefix("resource_tags_")), _ident(name)))
+                elif lower.startswith("cost_category_"):
+                    categories.append((lower.removeprefix("cost_category_"), _ident(name)))
+            relation = f"read_parquet({_sql_str(str(f.path))})"
+        missing = [name for name, required in AWS_CUR_COLUMNS if required and name not in by_name]
+        if missing:
+            raise LandingError(
+                f"{self.rel(f)}: this file lacks the CUR column(s) {', '.join(missing)}, so it is not a Cost and "
+                "Usage Report we can read; check the report's settings (it must include resource IDs) and re-export it."
+            )
+        cols = [f"cast({by_name[n]} as varchar) as {n}" if n in by_name else f"null as {n}" for n in AWS_RAW_COLUMNS]
+        if "resource_tags" in by_name:  # CUR 2.0 map: keys like user_Team / aws_createdBy
+            tag_expr = (
+                "map_from_entries(list_transform(list_filter(map_entries(resource_tags), "
+                "e -> nullif(trim(e.value), '') is not null), "
+                "e -> {'k': regexp_replace(e.key, '^(user|aws)_', '\\1:'), 'v': trim(e.value)}))"
+            )
+        else:
+            tag_expr = _map_expr(tags)
+        if "cost_category" in by_name:
+            category_expr = (
+                "map_from_entries(list_transform(list_filter(map_entries(cost_category), "
+                "e -> nullif(trim(e.value), '') is not null), e -> {'k': e.key, 'v': trim(e.value)}))"
+            )
+        else:
+            category_expr = _map_expr(categories)
+        cols += [f"{tag_expr} as resource_tags", f"{category_expr} as cost_category"]
+        return ", ".join(cols), relation
+
+    def _focus_select(self, f: LandingFile) -> tuple[str, str]:
+        if f.path.name.lower().endswith(".parquet"):
+            names = list(self._parquet_columns(f))
+            refs = {n: _ident(n) for n in names}
+            relation = f"read_parquet({_sql_str(str(f.path))})"
+        else:
+            names = [h.strip() for h in _csv_header(f.path, self.rel(f))]
+            refs = {n: f"c{i}" for i, n in enumerate(names)}
+            relation = self._csv_relation(f, len(names), ["", "NULL"])
+        by_focus = {FOCUS_BY_LOWER[n.lower()]: refs[n] for n in names if n.lower() in FOCUS_BY_LOWER}
+        missing = [name for name, required in FOCUS_COLUMNS if required and name not in by_focus]
+        if missing:
+            raise LandingError(
+                f"{self.rel(f)}: this FOCUS file lacks the mandatory column(s) {', '.join(missing)}; "
+                "export it again with every FOCUS column (FOCUS 1.0 or later)."
+            )
+        cols = [
+            f"cast({by_focus[name]} as varchar) as {snake_name(name)}" if name in by_focus else f"null as {snake_name(name)}"
+            for name, _ in FOCUS_COLUMNS
+        ]
+        return ", ".join(cols), relation
+
+    def load_file(self, f: LandingFile) -> int:
+        select, relation = self._focus_select(f) if f.source == "focus" else self._aws_select(f)
+        meta = (
+            f"{_sql_str(self.rel(f))} as _source_file, row_number() over () as _source_row_number, "
+            f"{_sql_str(f.export)} as _export_name, {_sql_str(f.flavour)} as _delivery_flavour, "
+            f"{_sql_str(f.assembly_id) if f.assembly_id else 'null'} as _assembly_id"
+        )
+        table = RAW_TABLES[f.source]
+        try:
+            before = self.con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            self.con.execute(f"insert into raw.{table} by name select {select}, {meta} from {relation}")
+            after = self.con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            rejected = self._collect_rejects(f)
+        except LandingError:
+            raise
+        except Exception as exc:  # duckdb raises several error classes for unreadable input
+            first_line = str(exc).strip().splitlines()[0]
+            raise LandingError(
+                f"{self.rel(f)}: cannot be loaded ({first_line}); the file is damaged or not in the expected "
+                "format, so re-download it from the provider or remove it."
+            ) from None
+        self.con.execute(
+            "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason, after - before, rejected],
+        )
+        return after - before
+
+    def _collect_rejects(self, f: LandingFile) -> int:
+        if f.path.name.lower().endswith(".parquet"):
+            return 0
+        self.con.execute(
+            "insert into raw.rejected_lines select ?, ?, ?, line, cast(error_type as varchar), error_message, csv_line "
+            "from reject_errors",
+            [f.source, f.export, self.rel(f)],
+        )
+        count = self.con.execute("select count(*) from reject_errors").fetchone()[0]
+        self.rejected += count
+        return count
+
+    def record_superseded(self, f: LandingFile) -> None:
+        self.con.execute(
+            "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, 0, 0)",
+            [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason],
+        )
+
+
+def load_landing(landing: Path, duckdb_path: Path, progress: bool = True) -> LoadResult:
+    """Rebuild the raw tables of the warehouse at `duckdb_path` from the landing folder."""
+    import duckdb
+    from tqdm import tqdm
+
+    files, warnings = discover(landing)
+    result = LoadResult(files=files, warnings=warnings, rows={s: 0 for s in RAW_TABLES})
+    duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(duckdb_path))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute("begin transaction")
+        loader = _Loader(con, landing)
+        loader.create_tables()
+        current = [f for f in files if f.status == "current"]
+        for f in files:
+            if f.status != "current":
+                loader.record_superseded(f)
+        for f in tqdm(current, desc="loading landing files", unit="file", disable=not progress):
+            result.rows[f.source] += loader.load_file(f)
+        con.execute("commit")
+        result.rejected_lines = loader.rejected
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.close()
+    return result
