@@ -231,12 +231,13 @@ class _Loader:
     def _collect_rejects(self, f: LandingFile) -> int:
         if f.path.name.lower().endswith(".parquet"):
             return 0
+        # DuckDB reports a line once per problem (e.g. once per missing column): keep one row a line.
         self.con.execute(
-            "insert into raw.rejected_lines select ?, ?, ?, line, cast(error_type as varchar), error_message, csv_line "
-            "from reject_errors",
+            "insert into raw.rejected_lines select ?, ?, ?, line, cast(arg_min(error_type, column_idx) as varchar), "
+            "arg_min(error_message, column_idx), any_value(csv_line) from reject_errors group by line",
             [f.source, f.export, self.rel(f)],
         )
-        count = self.con.execute("select count(*) from reject_errors").fetchone()[0]
+        count = self.con.execute("select count(distinct line) from reject_errors").fetchone()[0]
         self.rejected += count
         return count
 

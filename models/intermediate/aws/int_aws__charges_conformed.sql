@@ -30,11 +30,15 @@ classified as (
         and line_items.usage_start < line_items.billing_period_start as is_correction,
         case
             when line_items.line_item_type = 'Refund' and line_items.tax_type is not null then 'Tax'
-            when line_items.line_item_type = 'Refund'
+            when
+                line_items.line_item_type = 'Refund'
                 and coalesce(line_items.savings_plan_arn, line_items.reservation_arn) is not null then 'Purchase'
             else line_items.type_charge_category
         end as charge_category,
         line_items.line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage') as is_covered_usage,
+        -- Usage with a quantity and a rate (on-demand, spot or commitment-covered), as opposed to
+        -- discounts, refunds and fees that carry only an amount.
+        line_items.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') as is_metered_usage,
         line_items.line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee')
         or (line_items.line_item_type = 'Fee' and line_items.reservation_arn is not null) as is_commitment_purchase,
         case line_items.line_item_type
@@ -50,12 +54,15 @@ charges as (
     select
         classified.*,
         'charge' as row_kind,
-        case when is_covered_usage and line_item_type = 'SavingsPlanCoveredUsage' then {{ to_money(0) }}
-            else aws_billed_cost end as billed_cost,
-        case when is_commitment_purchase then {{ to_money(0) }} else aws_amortized_cost end as effective_cost,
         case
-            when charge_category = 'Tax' then null
-            when is_covered_usage then 'Used'
+            when classified.line_item_type = 'SavingsPlanCoveredUsage' then {{ to_money(0) }}
+            else classified.aws_billed_cost
+        end as billed_cost,
+        case when classified.is_commitment_purchase then {{ to_money(0) }} else classified.aws_amortized_cost end
+            as effective_cost,
+        case
+            when classified.charge_category = 'Tax' then null
+            when classified.is_covered_usage then 'Used'
         end as commitment_discount_status
     from classified
 ),
@@ -66,11 +73,12 @@ unused_commitments as (
         classified.*,
         'unused_commitment' as row_kind,
         {{ to_money(0) }} as billed_cost,
-        unused_commitment_cost as effective_cost,
+        classified.unused_commitment_cost as effective_cost,
         'Unused' as commitment_discount_status
     from classified
-    where line_item_type in ('RIFee', 'SavingsPlanRecurringFee')
-        and unused_commitment_cost <> 0
+    where
+        classified.line_item_type in ('RIFee', 'SavingsPlanRecurringFee')
+        and classified.unused_commitment_cost <> 0
 ),
 
 rows_ as (
@@ -104,8 +112,10 @@ conformed as (
         rows_.usage_end as charge_period_end,
         rows_.invoice_id,
         coalesce(rows_.invoicing_entity, rows_.legal_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
-        case when rows_.billing_entity = 'AWS Marketplace' then coalesce(rows_.legal_entity, 'AWS Marketplace')
-            else 'Amazon Web Services, Inc.' end as publisher_name,
+        case
+            when rows_.billing_entity = 'AWS Marketplace' then coalesce(rows_.legal_entity, 'AWS Marketplace')
+            else 'Amazon Web Services, Inc.'
+        end as publisher_name,
         -- charge
         case when rows_.row_kind = 'unused_commitment' then 'Usage' else rows_.charge_category end as charge_category,
         case when rows_.is_correction then 'Correction' end as charge_class,
@@ -131,8 +141,7 @@ conformed as (
         rows_.effective_cost,
         {{ to_money("case
             when rows_.row_kind = 'unused_commitment' then 0
-            when rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
-                then coalesce(rows_.public_on_demand_cost, rows_.unblended_cost)
+            when rows_.is_metered_usage then coalesce(rows_.public_on_demand_cost, rows_.unblended_cost)
             else rows_.billed_cost
         end") }} as list_cost,
         {{ to_money("case
@@ -143,7 +152,7 @@ conformed as (
             else rows_.billed_cost
         end") }} as contracted_cost,
         case
-            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when rows_.row_kind = 'charge' and rows_.is_metered_usage
                 then rows_.public_on_demand_rate
         end as list_unit_price,
         case
@@ -153,34 +162,47 @@ conformed as (
         end as contracted_unit_price,
         -- quantities
         case
-            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when
+                rows_.row_kind = 'charge' and rows_.is_metered_usage
                 and rows_.pricing_unit is not null
                 then rows_.usage_amount
         end as pricing_quantity,
         case
-            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when
+                rows_.row_kind = 'charge' and rows_.is_metered_usage
                 and rows_.usage_amount is not null
                 then rows_.pricing_unit
         end as pricing_unit,
         case
-            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when
+                rows_.row_kind = 'charge' and rows_.is_metered_usage
                 and rows_.pricing_unit is not null
                 then rows_.usage_amount
         end as consumed_quantity,
         case
-            when rows_.row_kind = 'charge' and rows_.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when
+                rows_.row_kind = 'charge' and rows_.is_metered_usage
                 and rows_.usage_amount is not null
                 then rows_.pricing_unit
         end as consumed_unit,
         -- commitment discount
-        case when rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
-            or rows_.line_item_type = 'Refund' then rows_.commitment_id end as commitment_discount_id,
-        case when rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
-            or (rows_.line_item_type = 'Refund' and rows_.commitment_id is not null)
-            then case when rows_.is_savings_plan then 'Spend' else 'Usage' end end as commitment_discount_category,
-        case when rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
-            or (rows_.line_item_type = 'Refund' and rows_.commitment_id is not null)
-            then case when rows_.is_savings_plan then 'Savings Plan' else 'Reserved Instance' end end
+        case
+            when
+                rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
+                or rows_.line_item_type = 'Refund' then rows_.commitment_id
+        end as commitment_discount_id,
+        case
+            when
+                rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
+                or (rows_.line_item_type = 'Refund' and rows_.commitment_id is not null)
+                then case when rows_.is_savings_plan then 'Spend' else 'Usage' end
+        end as commitment_discount_category,
+        case
+            when
+                rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
+                or (rows_.line_item_type = 'Refund' and rows_.commitment_id is not null)
+                then case when rows_.is_savings_plan then 'Savings Plan' else 'Reserved Instance' end
+        end
             as commitment_discount_type,
         rows_.commitment_discount_status,
         -- Quantity of the commitment this row uses (Used), leaves unused (Unused) or buys (recurring
@@ -194,9 +216,10 @@ conformed as (
             when rows_.line_item_type = 'RIFee' then rows_.usage_amount
         end as commitment_discount_quantity,
         case
-            when rows_.row_kind = 'unused_commitment' or rows_.line_item_type in (
-                'SavingsPlanCoveredUsage', 'DiscountedUsage', 'SavingsPlanRecurringFee', 'RIFee'
-            )
+            when
+                rows_.row_kind = 'unused_commitment' or rows_.line_item_type in (
+                    'SavingsPlanCoveredUsage', 'DiscountedUsage', 'SavingsPlanRecurringFee', 'RIFee'
+                )
                 then case when rows_.is_savings_plan then rows_.currency_code else 'Hours' end
         end as commitment_discount_unit,
         -- service, location, resource, SKU
@@ -214,7 +237,7 @@ conformed as (
         rows_.sku as sku_price_id,
         -- FOCUS Tags: user-defined keys without their `user:` prefix, AWS-defined keys keep `aws:`.
         case when cardinality(rows_.resource_tags) > 0 then to_json(map_from_entries(list_transform(
-            map_entries(rows_.resource_tags), e -> {'k': regexp_replace(e.key, '^user:', ''), 'v': e.value}
+            map_entries(rows_.resource_tags), e -> { 'k': regexp_replace(e.key, '^user:', ''), 'v': e.value }
         )))::varchar end as tags
     from rows_
     left join service_categories

@@ -58,10 +58,11 @@ joined as (
         {{ to_money('coalesce(raw_totals.quarantined_amortized_cost, 0)') }} as quarantined_amortized_cost
     from raw_totals
     full outer join focus_totals
-        on raw_totals.source_name = focus_totals.source_name
-        and raw_totals.billing_account_id is not distinct from focus_totals.billing_account_id
-        and raw_totals.billing_period_start is not distinct from focus_totals.billing_period_start
-        and raw_totals.billing_currency is not distinct from focus_totals.billing_currency
+        on
+            raw_totals.source_name = focus_totals.source_name
+            and raw_totals.billing_account_id is not distinct from focus_totals.billing_account_id
+            and raw_totals.billing_period_start is not distinct from focus_totals.billing_period_start
+            and raw_totals.billing_currency is not distinct from focus_totals.billing_currency
 ),
 
 final as (

@@ -13,6 +13,7 @@ final as (
         export_name,
         source_file,
         source_row_number,
+        source_line_number,
         source_line_item_id,
         source_line_item_type,
         billing_account_id,

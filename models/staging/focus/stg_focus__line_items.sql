@@ -90,13 +90,16 @@ checked as (
             when typed.charge_period_start is null or typed.charge_period_end is null
                 then 'unparseable or missing charge period dates'
             when typed.charge_period_end <= typed.charge_period_start then 'ChargePeriodEnd not after ChargePeriodStart'
-            when typed.charge_category not in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')
+            when
+                typed.charge_category not in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')
                 or typed.charge_category is null
                 then 'unknown ChargeCategory ' || coalesce(typed.charge_category, '(missing)')
             when typed.billing_currency is null then 'missing BillingCurrency'
             when currencies.currency_code is null then 'unknown currency code ' || typed.billing_currency
             when typed.provider_name is null then 'missing ProviderName'
-            when typed.tags is not null and try(json_type(typed.tags::json)) is distinct from 'OBJECT'
+            when
+                typed.tags is not null
+                and coalesce(case when json_valid(typed.tags) then json_type(typed.tags) end, '') <> 'OBJECT'
                 then 'Tags is not a JSON object'
         end as quarantine_reason
     from typed

@@ -13,9 +13,9 @@ final as (
         delivery_flavour,
         status as delivery_status,
         assembly_id,
-        nullif(reason, '') as status_reason,
         rows_loaded,
-        lines_rejected
+        lines_rejected,
+        nullif(reason, '') as status_reason
     from source
 )
 

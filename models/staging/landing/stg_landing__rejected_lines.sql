@@ -11,9 +11,9 @@ final as (
         _export_name as export_name,
         _source_file as source_file,
         line_number as source_line_number,
-        lower(error_type) as error_type,
         error_message,
-        csv_line as raw_line
+        csv_line as raw_line,
+        lower(error_type) as error_type
     from source
 )
 

@@ -1,0 +1,40 @@
+"""The short summary `finops build` prints: rows per source, totals, reconciliation, where things are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .settings import REPO_ROOT
+
+
+def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        per_source = con.execute(
+            """
+            select source_name, count(distinct billing_account_id), count(distinct billing_period_start),
+                   sum(raw_row_count), sum(focus_row_count), sum(quarantined_row_count),
+                   sum(focus_billed_cost), sum(focus_effective_cost), bool_and(is_reconciled)
+            from marts.fct_billing_reconciliation
+            group by 1 order by 1
+            """
+        ).fetchall()
+        currencies = con.execute(
+            "select string_agg(distinct billing_currency, ', ') from marts.fct_billing_reconciliation"
+        ).fetchone()[0]
+        superseded = con.execute("select count(*) from raw.landing_files where status <> 'current'").fetchone()[0]
+    finally:
+        con.close()
+    print()
+    print(f"Warehouse {duckdb_path}  (from {landing_dir}; currencies: {currencies})")
+    header = f"{'source':<10}{'accounts':>9}{'periods':>8}{'raw rows':>12}{'FOCUS rows':>12}{'quarantined':>12}" \
+             f"{'BilledCost':>18}{'EffectiveCost':>18}  reconciled"
+    print(header)
+    for source, accounts, periods, raw, focus, quarantined, billed, effective, ok in per_source:
+        print(f"{source:<10}{accounts:>9}{periods:>8}{raw:>12,}{focus:>12,}{quarantined:>12,}"
+              f"{billed:>18,.2f}{effective:>18,.2f}  {'yes' if ok else 'NO'}")
+    print(f"{superseded} superseded delivery files ignored (see raw.landing_files).")
+    print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation")
+    print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")

@@ -1,0 +1,94 @@
+"""Bad input gets a clear error naming the file, or quarantined rows with totals intact."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from .conftest import build_warehouse
+
+COLUMNS = [
+    "identity/LineItemId", "bill/PayerAccountId", "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate",
+    "lineItem/UsageAccountId", "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate",
+    "lineItem/ProductCode", "lineItem/UsageAmount", "lineItem/CurrencyCode", "lineItem/UnblendedRate",
+    "lineItem/UnblendedCost", "pricing/publicOnDemandRate", "pricing/publicOnDemandCost", "pricing/unit",
+]
+PERIOD = ("2026-08-01T00:00:00Z", "2026-09-01T00:00:00Z")
+
+
+def usage_row(line_id: str, cost: str, *, line_type: str = "Usage", currency: str = "USD") -> list[str]:
+    return [line_id, "999999999999", *PERIOD, "999999999999", line_type, "2026-08-03T00:00:00Z",
+            "2026-08-03T01:00:00Z", "AmazonEC2", "1", currency, cost, cost, cost, cost, "Hrs"]
+
+
+def write_cur(landing: Path, rows: list[list[str]], columns: list[str] = COLUMNS, raw_tail: str = "") -> Path:
+    path = landing / "aws_cur" / "rep" / "20260801-20260901" / "asm-1" / "rep-1.csv.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(buffer.getvalue() + raw_tail)
+    return path
+
+
+def test_corrupt_gzip_is_one_clear_line_naming_the_file(tmp_path: Path) -> None:
+    path = write_cur(tmp_path / "landing", [usage_row("a", "1.00")])
+    path.write_bytes(path.read_bytes()[:40])  # truncated download
+    build = build_warehouse(tmp_path / "landing", tmp_path / "w.duckdb")
+    assert build.returncode == 2, build.output
+    errors = [line for line in build.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert "aws_cur/rep/20260801-20260901/asm-1/rep-1.csv.gz" in errors[0]
+    assert "re-download" in errors[0]
+
+
+def test_missing_required_column_is_one_clear_line_naming_file_and_column(tmp_path: Path) -> None:
+    columns = [c for c in COLUMNS if c != "lineItem/UnblendedCost"]
+    rows = [[v for c, v in zip(COLUMNS, usage_row("a", "1.00")) if c != "lineItem/UnblendedCost"]]
+    write_cur(tmp_path / "landing", rows, columns)
+    build = build_warehouse(tmp_path / "landing", tmp_path / "w.duckdb")
+    assert build.returncode == 2, build.output
+    assert "rep-1.csv.gz: this file lacks the CUR column(s) line_item_unblended_cost" in build.output
+
+
+def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> None:
+    rows = [
+        usage_row("good-1", "10.50"),
+        usage_row("good-2", "0.25"),
+        usage_row("bad-cost", "12.3.4"),
+        usage_row("bad-currency", "7.00", currency="XXQ"),
+        usage_row("bad-type", "3.00", line_type="MysteryCharge"),
+    ]
+    write_cur(tmp_path / "landing", rows, raw_tail="too,few,fields\n")
+    (tmp_path / "landing" / "focus").mkdir()  # an empty source folder: a warning, not an error
+    build = build_warehouse(tmp_path / "landing", tmp_path / "w.duckdb")
+    assert build.returncode == 0, build.output
+    assert "warning: focus/: the folder is empty" in build.output
+
+    quarantined = dict(build.query(
+        "select coalesce(source_line_item_id, raw_line), quarantine_reason from marts.quarantine_line_items"
+    ))
+    assert quarantined["bad-cost"] == "unparseable or missing lineItem/UnblendedCost"
+    assert quarantined["bad-currency"] == "unknown currency code XXQ"
+    assert quarantined["bad-type"] == "unknown line item type MysteryCharge"
+    assert quarantined["too,few,fields"].startswith("unreadable CSV line (missing columns)")
+    assert len(quarantined) == 4
+
+    focus = build.query("select x_source_line_item_id, BilledCost from marts.focus_cost_and_usage order by 1")
+    assert focus == [("good-1", Decimal("10.5")), ("good-2", Decimal("0.25"))]
+
+    reconciliation = build.query(
+        "select billing_currency, raw_billed_cost, focus_billed_cost, quarantined_billed_cost, is_reconciled "
+        "from marts.fct_billing_reconciliation where billing_account_id is not null order by 1"
+    )
+    # The unparseable cost counts nowhere; the unknown line item type keeps its amount in
+    # quarantine; the unknown currency is its own currency group.
+    assert reconciliation == [
+        ("USD", Decimal("13.75"), Decimal("10.75"), Decimal("3"), True),
+        ("XXQ", Decimal("7"), Decimal("0"), Decimal("7"), True),
+    ]
