@@ -67,6 +67,7 @@ typed as (
         coalesce(nullif(trim(product_servicecode), ''), nullif(trim(line_item_product_code), '')) as service_code,
         nullif(trim(product_instance_type), '') as instance_type,
         nullif(trim(product_sku), '') as sku,
+        nullif(trim(pricing_rate_code), '') as rate_code,
         {{ try_to_money('pricing_public_on_demand_cost') }} as public_on_demand_cost,
         {{ try_to_money('pricing_public_on_demand_rate') }} as public_on_demand_rate,
         nullif(trim(pricing_term), '') as pricing_term,
@@ -123,8 +124,9 @@ categorised as (
             when typed.usage_account_id is null then 'missing lineItem/UsageAccountId'
             when typed.billing_period_start is null or typed.billing_period_end is null
                 then 'unparseable or missing billing period dates'
+            when typed.billing_period_end <= typed.billing_period_start then 'billing period end not after its start'
             when typed.usage_start is null or typed.usage_end is null then 'unparseable or missing usage dates'
-            when typed.usage_end < typed.usage_start then 'usage end date before usage start date'
+            when typed.usage_end <= typed.usage_start then 'usage end date not after usage start date'
             when typed.line_item_type is null then 'missing lineItem/LineItemType'
             when line_item_types.line_item_type is null then 'unknown line item type ' || typed.line_item_type
             when typed.currency_code is null then 'missing lineItem/CurrencyCode'
@@ -136,6 +138,9 @@ categorised as (
             when typed.line_item_type = 'SavingsPlanRecurringFee'
                 and (typed.sp_total_commitment_to_date is null or typed.sp_used_commitment is null)
                 then 'SavingsPlanRecurringFee without parseable commitment amounts'
+            when typed.line_item_type = 'RIFee'
+                and coalesce(typed.ri_net_unused_recurring_fee, typed.ri_unused_recurring_fee) is null
+                then 'RIFee without a parseable reservation/UnusedRecurringFee'
             when typed.line_item_type in ('DiscountedUsage', 'RIFee') and typed.reservation_arn is null
                 then typed.line_item_type || ' without a reservation ARN'
             when typed.line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee')

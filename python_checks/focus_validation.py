@@ -68,7 +68,8 @@ KNOWN_WRONG_RULES = {
     ),
     "CapacityReservationStatus-C-004-C": (
         "Its condition is written {'AND': [...]} instead of {'CheckFunction': 'AND', 'Items': [...]}, "
-        "which the validator silently drops, so it demands a non-null status on every row."
+        "which the validator silently drops, so it demands a non-null status on every row (with "
+        "CAPACITY_RESERVATION_SUPPORTED), contradicting CapacityReservationStatus-C-003-C."
     ),
     "CommitmentDiscountStatus-C-004-C": (
         "Its condition is inverted (CommitmentDiscountId IS NULL instead of IS NOT NULL and "

@@ -1,0 +1,337 @@
+"""Deterministic, fast generator of synthetic AWS billing exports (+ small FOCUS exports).
+
+Usage::
+
+    from python_checks.generator import generate
+    summary = generate(Path("landing"), seed=42, months=3, rows_per_month=20_000)
+
+See ``aws.py`` for the line-item semantics and ``schema.py`` for the column lists.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+import os
+import shutil
+import time
+import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+from . import config as C
+from .aws import MAX_ROWS_PER_FILE, Month, ReportGenerator, build_months, stable_hex, stable_uuid
+from .focus import PROVIDERS, build_focus_month, focus_rel_path, write_focus
+from .schema import (
+    CANON,
+    KIND,
+    athena_columns,
+    csv_columns,
+    cur2_columns,
+    project_csv,
+    project_pairs,
+)
+
+__all__ = ["generate", "GenerationSummary"]
+
+GZIP_LEVEL = 1
+STALE_CUTOFF_DAY = 18  # the stale delivery of the re-delivered month only has usage before this day
+STALE_EXCLUDED_TYPES = ("Tax", "Credit", "Refund", "EdpDiscount", "BundledDiscount")
+
+
+@dataclass
+class GenerationSummary:
+    out_dir: Path
+    seed: int
+    months: int
+    rows_per_month: int
+    start_month: str
+    files: list[Path] = field(default_factory=list)
+    rows_by_report: dict[str, int] = field(default_factory=dict)  # current deliveries only
+    stale_rows: int = 0
+    seconds: float = 0.0
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows_by_report.values())
+
+
+def _fmt(d: Decimal) -> str:
+    return format(d, "f")
+
+
+class _Gzipper:
+    """Compress DuckDB's plain CSV output with zlib (deterministic header, mtime 0) off the main thread."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gzip")
+        self.futures: list[Future] = []
+
+    @staticmethod
+    def _compress(src: Path, dst: Path, header: bytes) -> None:
+        comp = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+        with open(src, "rb") as fi, open(dst, "wb") as fo:
+            fo.write(comp.compress(header))
+            while chunk := fi.read(16 << 20):
+                fo.write(comp.compress(chunk))
+            fo.write(comp.flush())
+        src.unlink()
+
+    def submit(self, src: Path, dst: Path, header: bytes) -> None:
+        self.futures.append(self.pool.submit(self._compress, src, dst, header))
+
+    def wait(self) -> None:
+        for f in self.futures:
+            f.result()
+        self.pool.shutdown()
+
+
+def generate(
+    out_dir: Path,
+    seed: int,
+    months: int,
+    rows_per_month: int,
+    start_month: str = "2026-07",
+    progress: bool = True,
+) -> GenerationSummary:
+    """Write AWS CUR (legacy CSV, legacy parquet, CUR 2.0), FOCUS exports and `_truth/` into out_dir.
+
+    Deterministic: the same arguments give byte-identical files. Existing generated folders
+    (aws_cur, aws_cur2, focus, _truth) under out_dir are replaced."""
+    t0 = time.time()
+    out_dir = Path(out_dir)
+    if months < 1 or rows_per_month < 1:
+        raise ValueError("months and rows_per_month must be >= 1")
+    for sub in ("aws_cur", "aws_cur2", "focus", "_truth"):
+        if (out_dir / sub).exists():
+            shutil.rmtree(out_dir / sub)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    month_list = build_months(start_month, months)
+    redelivered = min(1, months - 1)
+    summary = GenerationSummary(out_dir, seed, months, rows_per_month, start_month)
+
+    con = duckdb.connect()
+    con.execute(f"SET threads = {max(1, min(os.cpu_count() or 2, 8))}")
+    con.execute("SET preserve_insertion_order = true")
+    tmpdir = out_dir / "_truth" / ".tmp"
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET temp_directory = '{tmpdir}'")
+
+    gens = [ReportGenerator(con, spec, seed, month_list, rows_per_month) for spec in C.REPORTS]
+    # progress: one step per file written (+ per-month preparation steps)
+    n_steps = 0
+    for g in gens:
+        for m in month_list:
+            n_files = max(1, math.ceil(g.n_bulk / MAX_ROWS_PER_FILE))
+            n_steps += 1 + n_files * (2 if (g.spec.key == "A" and m.idx == redelivered) else 1)
+    n_steps += len(PROVIDERS) * months + 1
+    bar = tqdm(total=n_steps, desc="generate", unit="step", disable=not progress)
+    gz = _Gzipper()
+    totals: list[tuple] = []
+    try:
+        for g in gens:
+            for m in month_list:
+                bar.set_postfix_str(f"{g.spec.name} {m.label} prepare")
+                g.bulk_agg(m)
+                g.build_small(m)
+                billed, amortized, n = g.truth_totals()
+                totals.append((g.spec.source, g.spec.name, g.spec.payer, f"{m.start:%Y-%m-%d}", "USD", billed,
+                               amortized, n))
+                summary.rows_by_report[g.spec.name] = summary.rows_by_report.get(g.spec.name, 0) + n
+                bar.update(1)
+                if g.spec.flavour == "csv":
+                    _write_legacy_csv(con, g, m, out_dir, seed, m.idx == redelivered, gz, bar, summary)
+                else:
+                    _write_parquet(con, g, m, out_dir, seed, bar, summary)
+        for p in PROVIDERS:
+            for m in month_list:
+                bar.set_postfix_str(f"{p.export} {m.label}")
+                build_focus_month(con, p, seed, m, month_list[0])
+                path = out_dir / focus_rel_path(p, m)
+                write_focus(con, p, path)
+                summary.files.append(path)
+                row = con.execute('SELECT CAST(sum("BilledCost") AS DECIMAL(38,10)), '
+                                  'CAST(sum("EffectiveCost") AS DECIMAL(38,10)), count(*) FROM focus_rows').fetchone()
+                totals.append(("focus", p.export, p.billing_account, f"{m.start:%Y-%m-%d}", "USD", row[0], row[1],
+                               int(row[2])))
+                bar.update(1)
+        bar.set_postfix_str("truth")
+        _write_truth(con, gens, month_list, out_dir, totals, summary)
+        bar.update(1)
+        gz.wait()
+    finally:
+        bar.close()
+        con.close()
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    summary.files.sort()
+    summary.seconds = time.time() - t0
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Report A: legacy CUR CSV (gzip) + manifest, with a stale re-delivery of one month
+# ---------------------------------------------------------------------------------------------
+
+
+def _file_queries(g: ReportGenerator, m: Month, projection: str, cutoff=None, stale=False) -> list[str]:
+    n_files = max(1, math.ceil(g.n_bulk / MAX_ROWS_PER_FILE))
+    per = math.ceil(g.n_bulk / n_files)
+    out = []
+    for k in range(n_files):
+        parts = g.bulk_slices(m, k * per, min(g.n_bulk, (k + 1) * per), cutoff)
+        if k == n_files - 1:
+            if stale:
+                excluded = ", ".join(f"'{t}'" for t in STALE_EXCLUDED_TYPES)
+                parts.append(f"SELECT * FROM small_sorted WHERE usage_start < TIMESTAMP '{cutoff:%Y-%m-%d %H:%M:%S}' "
+                             f"AND line_item_type NOT IN ({excluded})")
+            else:
+                parts.append("SELECT * FROM small_sorted")
+        inner = " UNION ALL ".join(parts)
+        if stale:  # delivered before the invoice was issued
+            inner = f"SELECT * REPLACE (CAST(NULL AS VARCHAR) AS invoice_id) FROM ({inner})"
+        out.append(f"SELECT {projection} FROM ({inner})")
+    return out
+
+
+def _legacy_manifest(g: ReportGenerator, m: Month, seed: int, assembly: str, keys: list[str]) -> dict:
+    cols = []
+    types = {"s": "String", "d": "OptionalBigDecimal", "t": "DateTime", "x": "String"}
+    for col, legacy in zip([c for c, _, _ in CANON if g.spec.has_net or c != "net_unblended_cost"],
+                           csv_columns(g.spec.has_net)):
+        category, name = legacy.split("/", 1)
+        kind = KIND[col]
+        cols.append({"category": category, "name": name,
+                     "type": "OptionalBigDecimal" if col in ("blended_rate", "blended_cost") else types[kind]})
+    return {
+        "assemblyId": assembly,
+        "account": g.spec.payer,
+        "columns": cols,
+        "charset": "UTF-8",
+        "compression": "GZIP",
+        "contentType": "text/csv",
+        "reportId": stable_hex(seed, g.spec.name, "reportId")[:64],
+        "reportName": g.spec.name,
+        "billingPeriod": {"start": f"{m.start:%Y%m%d}T000000.000Z", "end": f"{m.end:%Y%m%d}T000000.000Z"},
+        "bucket": f"{g.spec.company}-billing-reports",
+        "reportKeys": keys,
+        "additionalArtifactKeys": [],
+    }
+
+
+def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, redeliver: bool,
+                      gz: _Gzipper, bar, summary: GenerationSummary) -> None:
+    name = g.spec.name
+    period_dir = out_dir / "aws_cur" / name / m.folder
+    projection = project_csv(g.spec.has_net)
+    header = (",".join(csv_columns(g.spec.has_net)) + "\n").encode()
+    deliveries = []
+    if redeliver:
+        cutoff = m.start + dt.timedelta(days=STALE_CUTOFF_DAY - 1)
+        deliveries.append(("stale", stable_uuid(seed, name, m.label, "assembly", 0), cutoff))
+    deliveries.append(("current", stable_uuid(seed, name, m.label, "assembly", 1), None))
+    for kind, assembly, cutoff in deliveries:
+        adir = period_dir / assembly
+        adir.mkdir(parents=True, exist_ok=True)
+        keys = []
+        for k, sql in enumerate(_file_queries(g, m, projection, cutoff, stale=kind == "stale"), start=1):
+            fname = f"{name}-{k}.csv.gz"
+            tmp = adir / f".{name}-{k}.csv.tmp"
+            bar.set_postfix_str(f"{name} {m.label} {kind} {fname}")
+            # header written by us: DuckDB would de-duplicate `user:Team` / `user:team` case-insensitively
+            con.execute(f"COPY ({sql}) TO '{tmp}' (FORMAT csv, HEADER false, DELIMITER ',')")
+            gz.submit(tmp, adir / fname, header)
+            keys.append(f"{name}/{m.folder}/{assembly}/{fname}")
+            summary.files.append(adir / fname)
+            bar.update(1)
+        if kind == "stale":
+            stale_sql = " UNION ALL ".join(_file_queries(g, m, "1 AS one", cutoff, stale=True))
+            summary.stale_rows += con.execute(f"SELECT count(*) FROM ({stale_sql})").fetchone()[0]
+        else:
+            manifest = period_dir / f"{name}-Manifest.json"
+            manifest.write_text(json.dumps(_legacy_manifest(g, m, seed, assembly, keys), indent=2) + "\n")
+            summary.files.append(manifest)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports B (legacy CUR parquet, Athena layout) and C (CUR 2.0 parquet + metadata manifest)
+# ---------------------------------------------------------------------------------------------
+
+
+def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, bar,
+                   summary: GenerationSummary) -> None:
+    name = g.spec.name
+    if g.spec.flavour == "athena":
+        pairs = athena_columns(m.idx, len(g.months))
+        ddir = out_dir / "aws_cur" / name / name / f"year={m.start.year}" / f"month={m.start.month}"
+    else:
+        pairs = cur2_columns({a[0]: a[1] for a in g.spec.accounts})
+        ddir = out_dir / "aws_cur2" / name / "data" / f"BILLING_PERIOD={m.label}"
+    ddir.mkdir(parents=True, exist_ok=True)
+    keys = []
+    for k, sql in enumerate(_file_queries(g, m, project_pairs(pairs)), start=1):
+        fname = f"{name}-{k:05d}.snappy.parquet"
+        bar.set_postfix_str(f"{name} {m.label} {fname}")
+        con.execute(f"COPY ({sql}) TO '{ddir / fname}' (FORMAT parquet, COMPRESSION snappy)")
+        summary.files.append(ddir / fname)
+        keys.append(fname)
+        bar.update(1)
+    if g.spec.flavour == "cur2":
+        mdir = out_dir / "aws_cur2" / name / "metadata" / f"BILLING_PERIOD={m.label}"
+        mdir.mkdir(parents=True, exist_ok=True)
+        schema = con.execute(f"DESCRIBE SELECT * FROM '{ddir / keys[0]}'").fetchall()
+        manifest = {
+            "executionId": stable_uuid(seed, name, m.label, "execution"),
+            "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{g.spec.payer}:export/{name}-"
+                         f"{stable_hex(seed, name, 'export')[:8]}",
+            "exportName": name,
+            "billingPeriod": {"start": f"{m.start:%Y-%m-%dT%H:%M:%S.000Z}", "end": f"{m.end:%Y-%m-%dT%H:%M:%S.000Z}"},
+            "exportTime": f"{(m.end + dt.timedelta(days=2)) if not m.is_open else m.end:%Y-%m-%dT06:00:00.000Z}",
+            "dataFiles": [f"{name}/data/BILLING_PERIOD={m.label}/{k}" for k in keys],
+            "columns": [{"name": c[0], "type": c[1]} for c in schema],
+            "compression": "SNAPPY",
+            "format": "PARQUET",
+        }
+        path = mdir / f"{name}-Manifest.json"
+        path.write_text(json.dumps(manifest, indent=2) + "\n")
+        summary.files.append(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# _truth
+# ---------------------------------------------------------------------------------------------
+
+
+def _write_truth(con, gens: list[ReportGenerator], months: list[Month], out_dir: Path, totals: list[tuple],
+                 summary: GenerationSummary) -> None:
+    tdir = out_dir / "_truth"
+    tdir.mkdir(parents=True, exist_ok=True)
+    with open(tdir / "expected_totals.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["source", "report", "billing_account_id", "billing_period_start", "currency", "billed_cost",
+                    "amortized_cost", "row_count"])
+        for src, rep, acct, start, cur, billed, amort, n in totals:
+            w.writerow([src, rep, acct, start, cur, _fmt(billed), _fmt(amort), n])
+    owners = " UNION ALL ".join(f"({g.owners_sql()})" for g in gens)
+    con.execute(f"COPY (SELECT * FROM ({owners}) ORDER BY resource_id) TO '{tdir / 'resource_owners.csv'}' "
+                "(HEADER, DELIMITER ',')")
+    change = months[len(months) // 2].start + dt.timedelta(days=14)
+    with open(tdir / "account_owners.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["account_id", "team", "effective_from", "effective_to"])
+        for spec in C.REPORTS:
+            for acct, _, _ in spec.accounts:
+                team = C.ACCOUNT_TEAMS[acct]
+                if acct == C.OWNER_CHANGE_ACCOUNT:
+                    w.writerow([acct, team, C.ACCOUNT_OWNERS_SINCE, f"{change:%Y-%m-%d}"])
+                    w.writerow([acct, C.OWNER_CHANGE_NEW_TEAM, f"{change:%Y-%m-%d}", ""])
+                else:
+                    w.writerow([acct, team, C.ACCOUNT_OWNERS_SINCE, ""])
+    for f in ("expected_totals.csv", "resource_owners.csv", "account_owners.csv"):
+        summary.files.append(tdir / f)

@@ -38,7 +38,7 @@ def str_list(values) -> str:
 
 
 def dec_list(values, scale: int) -> str:
-    return "[" + ", ".join(format(v, "f") for v in values) + f"]::DECIMAL(18,{scale})[]"
+    return "([" + ", ".join(format(v, "f") for v in values) + f"]::DECIMAL(18,{scale})[])"
 
 
 def int_list(values) -> str:
@@ -167,7 +167,7 @@ PROFILES: tuple[Profile, ...] = (
             description="AWS Lambda - Total Requests - {loc}"),
     Profile("lambda_gbs", "lambda", 4, "AWSLambda", "AWS Lambda", "Serverless",
             "{pfx}-Lambda-GB-Second", "Invoke", "Lambda-GB-Second", "D", "fixed", "count", 0,
-            D("0.0000166667"), amount_values=(500, 4000, 20000, 90000),
+            D("0.00001667"), amount_values=(500, 4000, 20000, 90000),
             description="AWS Lambda - Total Compute - {loc}"),
     Profile("rds", "rds", 8, "AmazonRDS", "Amazon Relational Database Service", "Database Instance",
             "{pfx}-InstanceUsage:db.{type}", "CreateDBInstance:0014", "Hrs", "H", "rds", "one", 0, az=True,
@@ -271,18 +271,18 @@ def tag_exprs() -> dict[str, str]:
     return {
         # 0-11 untagged; 12-59 clean; 60-71 lowercase keys; 72-79 owner-team; 80-85 typos/unicode;
         # 86-89 empty Team; 90-93 Team and team both set (different case); 94-99 whitespace / cc case
-        "tag_Team": f"CASE WHEN style BETWEEN 12 AND 59 OR style >= 94 THEN {team} "
+        "tag_team_uc": f"CASE WHEN style BETWEEN 12 AND 59 OR style >= 94 THEN {team} "
                     f"WHEN style BETWEEN 80 AND 85 THEN {messy_team} WHEN style BETWEEN 86 AND 89 THEN '' "
                     f"WHEN style BETWEEN 90 AND 93 THEN {team} END",
-        "tag_team": f"CASE WHEN style BETWEEN 60 AND 71 THEN {team} WHEN style BETWEEN 90 AND 93 THEN upper({team}) END",
+        "tag_team_lc": f"CASE WHEN style BETWEEN 60 AND 71 THEN {team} WHEN style BETWEEN 90 AND 93 THEN upper({team}) END",
         "tag_owner_team": f"CASE WHEN style BETWEEN 72 AND 79 THEN {team} END",
-        "tag_Product": f"CASE WHEN style BETWEEN 12 AND 85 OR style >= 90 THEN {prod} END",
-        "tag_Environment": f"CASE WHEN style BETWEEN 12 AND 59 OR style BETWEEN 72 AND 79 OR style BETWEEN 86 AND 89 "
+        "tag_product": f"CASE WHEN style BETWEEN 12 AND 85 OR style >= 90 THEN {prod} END",
+        "tag_environment": f"CASE WHEN style BETWEEN 12 AND 59 OR style BETWEEN 72 AND 79 OR style BETWEEN 86 AND 89 "
                            f"THEN {env} WHEN style BETWEEN 80 AND 85 THEN {messy_env} WHEN style >= 94 THEN ' ' || {env} || ' ' END",
         "tag_env": f"CASE WHEN style BETWEEN 60 AND 71 THEN (CASE WHEN env_i = 2 THEN 'stg' ELSE {env} END) END",
-        "tag_CostCenter": f"CASE WHEN style BETWEEN 12 AND 59 THEN {cc} WHEN style BETWEEN 80 AND 85 THEN replace({cc}, '-', '') "
+        "tag_cost_center": f"CASE WHEN style BETWEEN 12 AND 59 THEN {cc} WHEN style BETWEEN 80 AND 85 THEN replace({cc}, '-', '') "
                           f"WHEN style >= 94 THEN lower({cc}) END",
-        "tag_createdBy": f"CASE WHEN has_created_by THEN {CREATED_LIST}[created_i] END",
+        "tag_created_by": f"CASE WHEN has_created_by THEN {CREATED_LIST}[created_i] END",
     }
 
 
@@ -617,7 +617,7 @@ class ReportGenerator:
             "pod_rate": "podr_",
             "term": "NULL" if p.term is None else q(p.term),
             "unit": q(p.unit),
-            "cc_BusinessUnit": f"{str_list(self.spec.business_units)}[acct_i]",
+            "cc_business_unit": f"{str_list(self.spec.business_units)}[acct_i]",
         })
         if p.instance:
             nfs = [t[1] for t in C.INSTANCE_TYPES]
@@ -708,7 +708,7 @@ class ReportGenerator:
             "sku": "sku",
             "unit": "'Hrs'",
             "billing_entity": "'AWS'",
-            "cc_BusinessUnit": bu,
+            "cc_business_unit": bu,
         }
         usage = dict(consts)
         usage.update(ec2_common)
@@ -781,7 +781,7 @@ class ReportGenerator:
         payer = q(self.spec.payer)
         base = dict(consts)
         base.update({"usage_account_id": payer, "billing_entity": "'AWS'",
-                     "legal_entity": "'Amazon Web Services, Inc.'", "cc_BusinessUnit": q(self.spec.business_units[0])})
+                     "legal_entity": "'Amazon Web Services, Inc.'", "cc_business_unit": q(self.spec.business_units[0])})
         # RIFee: one per RI per month, full billing period
         rifee = dict(base)
         rifee.update({
@@ -949,7 +949,7 @@ class ReportGenerator:
             "product_code": "product_code",
             "product_name": pname,
             "servicecode": "product_code",
-            "cc_BusinessUnit": f"{str_list(self.spec.business_units)}[{acct_i}]",
+            "cc_business_unit": f"{str_list(self.spec.business_units)}[{acct_i}]",
         })
 
         def ins(kind: str, exprs: dict[str, str], src: str) -> None:

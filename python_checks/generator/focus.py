@@ -121,7 +121,7 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
     svc_cat = "[" + ", ".join(q(s[1]) for s in services) + "]"
     svc_sku = "[" + ", ".join(q(s[2]) for s in services) + "]"
     svc_unit = "[" + ", ".join(q(s[3]) for s in services) + "]"
-    svc_price = "[" + ", ".join(format(s[4], "f") for s in services) + "]::DECIMAL(18,7)[]"
+    svc_price = "([" + ", ".join(format(s[4], "f") for s in services) + "]::DECIMAL(18,7)[])"
     svc_rtype = "[" + ", ".join(q(s[5]) for s in services) + "]"
     subs_id = "[" + ", ".join(q(s[0]) for s in p.sub_accounts) + "]"
     subs_name = "[" + ", ".join(q(s[1]) for s in p.sub_accounts) + "]"

@@ -86,15 +86,15 @@ CANON: tuple[tuple[str, str, str], ...] = (
     ("sp_payment_option", "savingsPlan/PaymentOption", "s"),
     ("sp_purchase_term", "savingsPlan/PurchaseTerm", "s"),
     ("sp_offering_type", "savingsPlan/OfferingType", "s"),
-    ("tag_Team", "resourceTags/user:Team", "s"),
-    ("tag_team", "resourceTags/user:team", "s"),
+    ("tag_team_uc", "resourceTags/user:Team", "s"),
+    ("tag_team_lc", "resourceTags/user:team", "s"),
     ("tag_owner_team", "resourceTags/user:owner-team", "s"),
-    ("tag_Product", "resourceTags/user:Product", "s"),
-    ("tag_Environment", "resourceTags/user:Environment", "s"),
+    ("tag_product", "resourceTags/user:Product", "s"),
+    ("tag_environment", "resourceTags/user:Environment", "s"),
     ("tag_env", "resourceTags/user:env", "s"),
-    ("tag_CostCenter", "resourceTags/user:CostCenter", "s"),
-    ("tag_createdBy", "resourceTags/aws:createdBy", "s"),
-    ("cc_BusinessUnit", "costCategory/BusinessUnit", "s"),
+    ("tag_cost_center", "resourceTags/user:CostCenter", "s"),
+    ("tag_created_by", "resourceTags/aws:createdBy", "s"),
+    ("cc_business_unit", "costCategory/BusinessUnit", "s"),
 )
 
 # canonical columns that are physically stored (x = derived at projection time)
@@ -199,12 +199,12 @@ def athena_columns(month_idx: int, months: int) -> list[tuple[str, str]]:
             continue
         if col == "blended_rate" and month_idx == drop_month:
             continue
-        if col == "tag_team":
-            continue  # merged into tag_Team
-        if col == "tag_CostCenter" and month_idx < 1:
+        if col == "tag_team_lc":
+            continue  # merged into tag_team_uc
+        if col == "tag_cost_center" and month_idx < 1:
             continue
         name = athena_name(legacy)
-        expr = "coalesce(tag_Team, tag_team)" if col == "tag_Team" else _athena_expr(col, kind)
+        expr = "coalesce(tag_team_uc, tag_team_lc)" if col == "tag_team_uc" else _athena_expr(col, kind)
         out.append((name, expr))
     return out
 
@@ -218,14 +218,14 @@ _CUR2_PRODUCT_FLAT = {
     "sku": "product_sku",
 }
 _TAG_MAP_KEYS = {
-    "tag_Team": "user_Team",
-    "tag_team": "user_team",
+    "tag_team_uc": "user_Team",
+    "tag_team_lc": "user_team",
     "tag_owner_team": "user_owner-team",
-    "tag_Product": "user_Product",
-    "tag_Environment": "user_Environment",
+    "tag_product": "user_Product",
+    "tag_environment": "user_Environment",
     "tag_env": "user_env",
-    "tag_CostCenter": "user_CostCenter",
-    "tag_createdBy": "aws_createdBy",
+    "tag_cost_center": "user_CostCenter",
+    "tag_created_by": "aws_createdBy",
 }
 
 
@@ -260,7 +260,7 @@ def cur2_columns(account_names: dict[str, str]) -> list[tuple[str, str]]:
         )
     )
     out.append(("resource_tags", _map_expr([(key, col) for col, key in _TAG_MAP_KEYS.items()])))
-    out.append(("cost_category", _map_expr([("BusinessUnit", "cc_BusinessUnit")])))
+    out.append(("cost_category", _map_expr([("BusinessUnit", "cc_business_unit")])))
     return out
 
 

@@ -53,6 +53,7 @@ AWS_CUR_COLUMNS: list[tuple[str, bool]] = [
     ("product_servicecode", False),
     ("product_instance_type", False),
     ("product_sku", False),
+    ("pricing_rate_code", False),
     ("pricing_public_on_demand_cost", False),
     ("pricing_public_on_demand_rate", False),
     ("pricing_term", False),

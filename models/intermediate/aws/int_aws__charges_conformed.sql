@@ -1,6 +1,8 @@
 -- AWS line items conformed to FOCUS 1.2 (snake_case names), commitments per the FOCUS rules:
---   * covered usage (DiscountedUsage, SavingsPlanCoveredUsage): BilledCost 0 on the bill's
---     own terms, EffectiveCost = the commitment's effective cost, status Used, PricingCategory Committed;
+--   * covered usage (DiscountedUsage, SavingsPlanCoveredUsage): EffectiveCost = the commitment's
+--     effective cost, status Used, PricingCategory Committed. BilledCost is 0: AWS bills
+--     DiscountedUsage at 0, and SavingsPlanCoveredUsage's on-demand cost is cancelled by its
+--     SavingsPlanNegation row, so the covered row is billed at 0 and the negation is not carried;
 --   * commitment fees (RIFee, SavingsPlanRecurringFee, the RI upfront Fee, SavingsPlanUpfrontFee):
 --     Purchase rows that keep BilledCost with EffectiveCost 0;
 --   * the unused part of a recurring commitment fee becomes its own Usage row with status Unused,
@@ -26,8 +28,12 @@ classified as (
         line_items.savings_plan_arn is not null as is_savings_plan,
         coalesce(line_items.pricing_term = 'Spot' or line_items.usage_type like '%SpotUsage%', false) as is_spot,
         -- A refund dated before the billing period corrects an already invoiced period.
-        line_items.line_item_type in ('Refund', 'Credit')
+        line_items.line_item_type = 'Refund'
         and line_items.usage_start < line_items.billing_period_start as is_correction,
+        -- Negotiated and bundled discounts: amounts without a quantity, off the list price.
+        line_items.line_item_type in (
+            'EdpDiscount', 'BundledDiscount', 'PrivateRateDiscount', 'Discount', 'DistributorDiscount'
+        ) as is_discount,
         case
             when line_items.line_item_type = 'Refund' and line_items.tax_type is not null then 'Tax'
             when
@@ -139,26 +145,28 @@ conformed as (
         -- money
         rows_.billed_cost,
         rows_.effective_cost,
+        -- ListCost: the public on-demand price of metered usage; discounts are off the list, so 0;
+        -- fees, tax and refunds are charged at their billed amount.
         {{ to_money("case
-            when rows_.row_kind = 'unused_commitment' then 0
+            when rows_.row_kind = 'unused_commitment' or rows_.is_discount then 0
             when rows_.is_metered_usage then coalesce(rows_.public_on_demand_cost, rows_.unblended_cost)
             else rows_.billed_cost
         end") }} as list_cost,
+        -- ContractedCost: the price agreed for this account before commitment discounts: what the
+        -- usage is charged on demand (UnblendedCost; DiscountedUsage shows 0 there, so its public
+        -- on-demand cost), negotiated discounts at their billed amount.
         {{ to_money("case
             when rows_.row_kind = 'unused_commitment' then 0
-            when rows_.line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
-                then coalesce(rows_.public_on_demand_cost, rows_.unblended_cost)
-            when rows_.line_item_type = 'Usage' then rows_.unblended_cost
+            when rows_.line_item_type = 'DiscountedUsage' then coalesce(rows_.public_on_demand_cost, 0)
+            when rows_.is_metered_usage then rows_.unblended_cost
             else rows_.billed_cost
         end") }} as contracted_cost,
         case
-            when rows_.row_kind = 'charge' and rows_.is_metered_usage
-                then rows_.public_on_demand_rate
+            when rows_.row_kind = 'charge' and rows_.is_metered_usage then rows_.public_on_demand_rate
         end as list_unit_price,
         case
-            when rows_.row_kind = 'charge' and rows_.line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
-                then rows_.public_on_demand_rate
-            when rows_.row_kind = 'charge' and rows_.line_item_type = 'Usage' then rows_.unblended_rate
+            when rows_.row_kind = 'charge' and rows_.line_item_type = 'DiscountedUsage' then rows_.public_on_demand_rate
+            when rows_.row_kind = 'charge' and rows_.is_metered_usage then rows_.unblended_rate
         end as contracted_unit_price,
         -- quantities
         case
@@ -210,7 +218,7 @@ conformed as (
         case
             when rows_.row_kind = 'unused_commitment' and rows_.is_savings_plan then rows_.effective_cost
             when rows_.row_kind = 'unused_commitment' then rows_.ri_unused_quantity
-            when rows_.line_item_type = 'SavingsPlanCoveredUsage' then rows_.sp_effective_cost
+            when rows_.line_item_type = 'SavingsPlanCoveredUsage' then rows_.effective_cost
             when rows_.line_item_type = 'DiscountedUsage' then rows_.usage_amount
             when rows_.line_item_type = 'SavingsPlanRecurringFee' then rows_.sp_total_commitment_to_date
             when rows_.line_item_type = 'RIFee' then rows_.usage_amount
@@ -234,7 +242,7 @@ conformed as (
         case when rows_.row_kind = 'charge' and rows_.resource_id is not null then rows_.product_family end as resource_type,
         rows_.sku as sku_id,
         rows_.usage_type as sku_meter,
-        rows_.sku as sku_price_id,
+        rows_.rate_code as sku_price_id,
         -- FOCUS Tags: user-defined keys without their `user:` prefix, AWS-defined keys keep `aws:`.
         case when cardinality(rows_.resource_tags) > 0 then to_json(map_from_entries(list_transform(
             map_entries(rows_.resource_tags), e -> { 'k': regexp_replace(e.key, '^user:', ''), 'v': e.value }

@@ -2,7 +2,8 @@
 -- where the data determines them and left NULL where it does not (see DECISIONLOG):
 --   * ServiceSubcategory (1.1): "Other (<ServiceCategory>)", the spec's catch-all of the category;
 --   * PricingCurrency (1.2): the BillingCurrency when the export prices in it (no other hint);
---   * ListCost / ContractedCost (mandatory since 1.0-preview but absent from some exports): BilledCost.
+--   * ListCost / ContractedCost (mandatory since 1.0-preview but absent from some exports): BilledCost;
+--   * RegionId / RegionName: an export that states only one of the pair gets it for both.
 -- Quarantined rows are not here: see quarantine_line_items.
 with
 
@@ -52,8 +53,9 @@ conformed as (
         commitment_discount_status,
         commitment_discount_quantity,
         commitment_discount_unit,
-        region_id,
-        region_name,
+        -- FOCUS requires RegionId and RegionName together; an export that gives one gets it for both.
+        coalesce(region_id, region_name) as region_id,
+        coalesce(region_name, region_id) as region_name,
         availability_zone,
         resource_id,
         resource_name,

@@ -29,6 +29,13 @@ aws_amounts as (
         currency_code as billing_currency,
         aws_billed_cost as provider_billed_cost,
         aws_amortized_cost as provider_amortized_cost,
+        -- The FOCUS mapping bills SavingsPlanCoveredUsage at 0 and does not carry
+        -- SavingsPlanNegation rows: on a usable row, these billed amounts are netted, not lost.
+        case
+            when quarantine_reason is null and line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation')
+                then aws_billed_cost
+            else {{ to_money(0) }}
+        end as netted_billed_cost,
         quarantine_reason,
         cast(null as varchar) as raw_line
     from aws
@@ -42,12 +49,13 @@ focus_amounts as (
         source_row_number,
         cast(null as bigint) as source_line_number,
         cast(null as varchar) as source_line_item_id,
-        charge_category as source_line_item_type,
+        cast(null as varchar) as source_line_item_type,
         billing_account_id,
         billing_period_start,
         billing_currency,
         billed_cost as provider_billed_cost,
         effective_cost as provider_amortized_cost,
+        {{ to_money(0) }} as netted_billed_cost,
         quarantine_reason,
         cast(null as varchar) as raw_line
     from focus_exports
@@ -68,6 +76,7 @@ rejected_amounts as (
         cast(null as varchar) as billing_currency,
         cast(null as {{ money_type() }}) as provider_billed_cost,
         cast(null as {{ money_type() }}) as provider_amortized_cost,
+        {{ to_money(0) }} as netted_billed_cost,
         'unreadable CSV line (' || error_type || '): ' || error_message as quarantine_reason,
         raw_line
     from rejected_lines

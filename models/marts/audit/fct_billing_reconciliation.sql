@@ -1,6 +1,8 @@
 -- Per source, billing account, billing period and currency: the raw bill on both bases (computed
 -- the provider's way), what reached the FOCUS dataset, what was quarantined, and the differences.
--- raw = FOCUS + quarantined must hold to the last decimal on both bases; a test enforces it.
+-- raw = FOCUS + quarantined (+ netted, billed basis only: SavingsPlanCoveredUsage and
+-- SavingsPlanNegation amounts, 0 whenever every negation meets its covered usage) must hold to
+-- the last decimal on both bases; a test enforces it.
 with
 
 source_line_items as (
@@ -20,6 +22,7 @@ raw_totals as (
         count(*) as raw_row_count,
         coalesce(sum(provider_billed_cost), 0) as raw_billed_cost,
         coalesce(sum(provider_amortized_cost), 0) as raw_amortized_cost,
+        coalesce(sum(netted_billed_cost), 0) as netted_billed_cost,
         count(quarantine_reason) as quarantined_row_count,
         coalesce(sum(provider_billed_cost) filter (where quarantine_reason is not null), 0) as quarantined_billed_cost,
         coalesce(sum(provider_amortized_cost) filter (where quarantine_reason is not null), 0)
@@ -50,6 +53,7 @@ joined as (
         coalesce(raw_totals.raw_row_count, 0) as raw_row_count,
         {{ to_money('coalesce(raw_totals.raw_billed_cost, 0)') }} as raw_billed_cost,
         {{ to_money('coalesce(raw_totals.raw_amortized_cost, 0)') }} as raw_amortized_cost,
+        {{ to_money('coalesce(raw_totals.netted_billed_cost, 0)') }} as netted_billed_cost,
         coalesce(focus_totals.focus_row_count, 0) as focus_row_count,
         {{ to_money('coalesce(focus_totals.focus_billed_cost, 0)') }} as focus_billed_cost,
         {{ to_money('coalesce(focus_totals.focus_effective_cost, 0)') }} as focus_effective_cost,
@@ -68,9 +72,9 @@ joined as (
 final as (
     select
         *,
-        raw_billed_cost - focus_billed_cost - quarantined_billed_cost as billed_cost_difference,
+        raw_billed_cost - focus_billed_cost - quarantined_billed_cost - netted_billed_cost as billed_cost_difference,
         raw_amortized_cost - focus_effective_cost - quarantined_amortized_cost as effective_cost_difference,
-        raw_billed_cost = focus_billed_cost + quarantined_billed_cost
+        raw_billed_cost = focus_billed_cost + quarantined_billed_cost + netted_billed_cost
         and raw_amortized_cost = focus_effective_cost + quarantined_amortized_cost as is_reconciled
     from joined
 )

@@ -1,5 +1,6 @@
--- One row per row of a native FOCUS export (1.0, 1.1 or 1.2), typed. Values keep the export's
--- spelling; columns that an older FOCUS version lacks are NULL here and are filled in
+-- One row per row of a native FOCUS export (1.0, 1.1 or 1.2), typed. Enumerated values are
+-- brought to the spec's spelling ('Usage-based' -> 'Usage-Based'); other values are kept as the
+-- export states them. Columns that an older FOCUS version lacks are NULL here and are filled in
 -- int_focus__charges_conformed. `quarantine_reason` names why a row cannot be used.
 with
 
@@ -28,17 +29,17 @@ typed as (
         {{ parse_utc_timestamp('billing_period_start') }} as billing_period_start,
         nullif(trim(capacity_reservation_id), '') as capacity_reservation_id,
         nullif(trim(capacity_reservation_status), '') as capacity_reservation_status,
-        nullif(trim(charge_category), '') as charge_category,
-        nullif(trim(charge_class), '') as charge_class,
+        {{ canonical_value('charge_category', ['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment']) }} as charge_category,
+        {{ canonical_value('charge_class', ['Correction']) }} as charge_class,
         nullif(trim(charge_description), '') as charge_description,
-        nullif(trim(charge_frequency), '') as charge_frequency,
+        {{ canonical_value('charge_frequency', ['One-Time', 'Recurring', 'Usage-Based']) }} as charge_frequency,
         {{ parse_utc_timestamp('charge_period_end') }} as charge_period_end,
         {{ parse_utc_timestamp('charge_period_start') }} as charge_period_start,
-        nullif(trim(commitment_discount_category), '') as commitment_discount_category,
+        {{ canonical_value('commitment_discount_category', ['Spend', 'Usage']) }} as commitment_discount_category,
         nullif(trim(commitment_discount_id), '') as commitment_discount_id,
         nullif(trim(commitment_discount_name), '') as commitment_discount_name,
         {{ try_to_money('commitment_discount_quantity') }} as commitment_discount_quantity,
-        nullif(trim(commitment_discount_status), '') as commitment_discount_status,
+        {{ canonical_value('commitment_discount_status', ['Used', 'Unused']) }} as commitment_discount_status,
         nullif(trim(commitment_discount_type), '') as commitment_discount_type,
         nullif(trim(commitment_discount_unit), '') as commitment_discount_unit,
         {{ try_to_money('consumed_quantity') }} as consumed_quantity,
@@ -50,7 +51,7 @@ typed as (
         nullif(trim(invoice_issuer_name), '') as invoice_issuer_name,
         {{ try_to_money('list_cost') }} as list_cost,
         {{ try_to_money('list_unit_price') }} as list_unit_price,
-        nullif(trim(pricing_category), '') as pricing_category,
+        {{ canonical_value('pricing_category', ['Standard', 'Dynamic', 'Committed', 'Other']) }} as pricing_category,
         upper(nullif(trim(pricing_currency), '')) as pricing_currency,
         {{ try_to_money('pricing_currency_contracted_unit_price') }} as pricing_currency_contracted_unit_price,
         {{ try_to_money('pricing_currency_effective_cost') }} as pricing_currency_effective_cost,
@@ -89,6 +90,7 @@ checked as (
                 then 'unparseable or missing billing period dates'
             when typed.charge_period_start is null or typed.charge_period_end is null
                 then 'unparseable or missing charge period dates'
+            when typed.billing_period_end <= typed.billing_period_start then 'BillingPeriodEnd not after BillingPeriodStart'
             when typed.charge_period_end <= typed.charge_period_start then 'ChargePeriodEnd not after ChargePeriodStart'
             when
                 typed.charge_category not in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')
