@@ -71,6 +71,11 @@ KNOWN_WRONG_RULES = {
         "which the validator silently drops, so it demands a non-null status on every row (with "
         "CAPACITY_RESERVATION_SUPPORTED), contradicting CapacityReservationStatus-C-003-C."
     ),
+    "InvoiceId-C-005-C": (
+        "Its condition ('charge associated with an issued or provisional invoice') is empty in the "
+        "model, so it demands InvoiceId on every row; AWS leaves bill/InvoiceId empty until a month "
+        "is invoiced, so any dataset holding the open month fails it."
+    ),
     "CommitmentDiscountStatus-C-004-C": (
         "Its condition is inverted (CommitmentDiscountId IS NULL instead of IS NOT NULL and "
         "ChargeCategory = 'Usage'), so it contradicts CommitmentDiscountStatus-C-003-C."

@@ -21,6 +21,10 @@ service_categories as (
     select * from {{ ref('aws_service_categories') }}
 ),
 
+pricing_units as (
+    select * from {{ ref('aws_pricing_units') }}
+),
+
 classified as (
     select
         line_items.*,
@@ -117,10 +121,13 @@ conformed as (
         rows_.usage_start as charge_period_start,
         rows_.usage_end as charge_period_end,
         rows_.invoice_id,
-        coalesce(rows_.invoicing_entity, rows_.legal_entity, 'Amazon Web Services, Inc.') as invoice_issuer_name,
+        -- AWS invoices every row of a CUR, Marketplace charges included: the issuer is AWS. The
+        -- legal entity that issues the invoice (bill/InvoicingEntity) is kept in invoicing_entity.
+        'AWS' as invoice_issuer_name,
+        coalesce(rows_.invoicing_entity, rows_.legal_entity) as invoicing_entity,
         case
             when rows_.billing_entity = 'AWS Marketplace' then coalesce(rows_.legal_entity, 'AWS Marketplace')
-            else 'Amazon Web Services, Inc.'
+            else 'AWS'
         end as publisher_name,
         -- charge
         case when rows_.row_kind = 'unused_commitment' then 'Usage' else rows_.charge_category end as charge_category,
@@ -179,7 +186,7 @@ conformed as (
             when
                 rows_.row_kind = 'charge' and rows_.is_metered_usage
                 and rows_.usage_amount is not null
-                then rows_.pricing_unit
+                then coalesce(pricing_units.focus_unit, rows_.pricing_unit)
         end as pricing_unit,
         case
             when
@@ -191,7 +198,7 @@ conformed as (
             when
                 rows_.row_kind = 'charge' and rows_.is_metered_usage
                 and rows_.usage_amount is not null
-                then rows_.pricing_unit
+                then coalesce(pricing_units.focus_unit, rows_.pricing_unit)
         end as consumed_unit,
         -- commitment discount
         case
@@ -239,10 +246,18 @@ conformed as (
         rows_.availability_zone,
         case when rows_.row_kind = 'unused_commitment' then rows_.commitment_id else rows_.resource_id end as resource_id,
         case when rows_.row_kind = 'unused_commitment' then null else rows_.resource_id end as resource_name,
-        case when rows_.row_kind = 'charge' and rows_.resource_id is not null then rows_.product_family end as resource_type,
-        rows_.sku as sku_id,
-        rows_.usage_type as sku_meter,
-        rows_.rate_code as sku_price_id,
+        case
+            when
+                rows_.row_kind = 'unused_commitment'
+                then case when rows_.is_savings_plan then 'Savings Plan' else 'Reserved Instance' end
+            when rows_.resource_id is not null then coalesce(rows_.product_family, rows_.product_name)
+        end as resource_type,
+        -- FOCUS: tax rows carry no SKU; SkuMeter and SkuPriceId only describe a SKU.
+        case when rows_.charge_category <> 'Tax' then rows_.sku end as sku_id,
+        case when rows_.charge_category <> 'Tax' and rows_.sku is not null then rows_.usage_type end as sku_meter,
+        case when rows_.charge_category <> 'Tax' and rows_.sku is not null then rows_.rate_code end as sku_price_id,
+        -- AWS prices in the billing currency: the pricing-currency columns repeat the billing ones.
+        rows_.currency_code as pricing_currency,
         -- FOCUS Tags: user-defined keys without their `user:` prefix, AWS-defined keys keep `aws:`.
         case when cardinality(rows_.resource_tags) > 0 then to_json(map_from_entries(list_transform(
             map_entries(rows_.resource_tags), e -> { 'k': regexp_replace(e.key, '^user:', ''), 'v': e.value }
@@ -250,10 +265,17 @@ conformed as (
     from rows_
     left join service_categories
         on rows_.service_code = service_categories.service_code
+    left join pricing_units
+        on rows_.pricing_unit = pricing_units.aws_unit
 ),
 
 final as (
-    select * from conformed
+    select
+        *,
+        effective_cost as pricing_currency_effective_cost,
+        list_unit_price as pricing_currency_list_unit_price,
+        contracted_unit_price as pricing_currency_contracted_unit_price
+    from conformed
 )
 
 select * from final

@@ -1,7 +1,8 @@
 -- Native FOCUS rows brought to FOCUS 1.2: columns added since the export's version are filled
 -- where the data determines them and left NULL where it does not (see DECISIONLOG):
 --   * ServiceSubcategory (1.1): "Other (<ServiceCategory>)", the spec's catch-all of the category;
---   * PricingCurrency (1.2): the BillingCurrency when the export prices in it (no other hint);
+--   * PricingCurrency (1.2): the BillingCurrency (an export without the column prices in it);
+--   * PricingCurrencyEffectiveCost (1.2, mandatory): EffectiveCost when priced in the billing currency;
 --   * ListCost / ContractedCost (mandatory since 1.0-preview but absent from some exports): BilledCost;
 --   * RegionId / RegionName: an export that states only one of the pair gets it for both.
 -- Quarantined rows are not here: see quarantine_line_items.
@@ -69,7 +70,6 @@ conformed as (
         capacity_reservation_status,
         sku_price_details,
         pricing_currency_contracted_unit_price,
-        pricing_currency_effective_cost,
         pricing_currency_list_unit_price,
         coalesce(invoice_issuer_name, provider_name) as invoice_issuer_name,
         coalesce(publisher_name, provider_name) as publisher_name,
@@ -78,7 +78,14 @@ conformed as (
         coalesce(service_category, 'Other') as service_category,
         coalesce(service_subcategory, 'Other (' || coalesce(service_category, 'Other') || ')') as service_subcategory,
         coalesce(service_name, provider_name) as service_name,
-        coalesce(pricing_currency, case when pricing_category is not null then billing_currency end) as pricing_currency
+        coalesce(pricing_currency, billing_currency) as pricing_currency,
+        -- Mandatory in 1.2: an older export prices in its billing currency, so it is EffectiveCost.
+        case
+            when pricing_currency is null or pricing_currency = billing_currency
+                then coalesce(pricing_currency_effective_cost, effective_cost)
+            else pricing_currency_effective_cost
+        end as pricing_currency_effective_cost,
+        cast(null as varchar) as invoicing_entity
     from line_items
 ),
 

@@ -71,7 +71,8 @@ final as (
         source_row_number as x_source_row_number,
         source_line_item_id as x_source_line_item_id,
         source_line_item_type as x_source_line_item_type,
-        row_kind as x_row_kind
+        row_kind as x_row_kind,
+        invoicing_entity as x_invoicing_entity
     from charges
 )
 
