@@ -42,7 +42,7 @@ from .schema import (
 __all__ = ["generate", "GenerationSummary"]
 
 GZIP_LEVEL = 1
-STALE_CUTOFF_DAY = 18  # the stale delivery of the re-delivered month only has usage before this day
+STALE_CUTOFF_DAY = 8  # the stale delivery of the re-delivered month only has usage before this day
 STALE_EXCLUDED_TYPES = ("Tax", "Credit", "Refund", "EdpDiscount", "BundledDiscount")
 
 

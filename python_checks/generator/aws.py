@@ -287,7 +287,7 @@ def tag_exprs() -> dict[str, str]:
 
 
 def line_item_id_expr(h: str) -> str:
-    return f"lpad(lower(hex({h})), 16, '0') || lpad(lower(hex(hash({h}, 7))), 16, '0')"
+    return f"printf('%016x%016x', {h}, hash({h}, 7))"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,21 +505,20 @@ class ReportGenerator:
         return q(str(int(stable_hex(self.seed, self.spec.name, m.label, "mp-inv")[:12], 16) % 10**10))
 
     def _resource_id_expr(self, space: str) -> str | None:
-        hexid = "lpad(lower(hex(hr)), 16, '0')"
         reg = f"{str_list([r[0] for r in C.REGIONS])}[reg_i]"
         acct = f"{str_list([a[0] for a in self.spec.accounts])}[acct_i]"
         prod, env = f"{PRODUCT_LIST}[prod_i]", f"{ENV_LIST}[env_i]"
         co = self.spec.company
         return {
-            "ec2": f"'i-0' || {hexid}",
-            "spot": f"'i-0' || {hexid}",
-            "ebs": f"'vol-0' || {hexid}",
-            "s3": f"'{co}-' || {prod} || '-' || {env} || '-' || r::VARCHAR",
-            "lambda": f"'arn:aws:lambda:' || {reg} || ':' || {acct} || ':function:' || {prod} || '-fn-' || r::VARCHAR",
-            "rds": f"'arn:aws:rds:' || {reg} || ':' || {acct} || ':db:' || {prod} || '-db-' || r::VARCHAR",
-            "nat": f"'arn:aws:ec2:' || {reg} || ':' || {acct} || ':natgateway/nat-0' || {hexid}",
-            "cf": f"'arn:aws:cloudfront::' || {acct} || ':distribution/E' || upper(substr({hexid}, 1, 13))",
-            "r53": f"'arn:aws:route53:::hostedzone/Z' || upper({hexid})",
+            "ec2": "printf('i-0%016x', hr)",
+            "spot": "printf('i-0%016x', hr)",
+            "ebs": "printf('vol-0%016x', hr)",
+            "s3": f"printf('{co}-%s-%s-%d', {prod}, {env}, r)",
+            "lambda": f"printf('arn:aws:lambda:%s:%s:function:%s-fn-%d', {reg}, {acct}, {prod}, r)",
+            "rds": f"printf('arn:aws:rds:%s:%s:db:%s-db-%d', {reg}, {acct}, {prod}, r)",
+            "nat": f"printf('arn:aws:ec2:%s:%s:natgateway/nat-0%016x', {reg}, {acct}, hr)",
+            "cf": f"printf('arn:aws:cloudfront::%s:distribution/E%013X', {acct}, hr >> 12)",
+            "r53": "printf('arn:aws:route53:::hostedzone/Z%016X', hr)",
         }.get(space)
 
     def _resource_base(self, space: str, src: str) -> str:

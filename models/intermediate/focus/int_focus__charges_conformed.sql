@@ -54,9 +54,6 @@ conformed as (
         commitment_discount_status,
         commitment_discount_quantity,
         commitment_discount_unit,
-        -- FOCUS requires RegionId and RegionName together; an export that gives one gets it for both.
-        coalesce(region_id, region_name) as region_id,
-        coalesce(region_name, region_id) as region_name,
         availability_zone,
         resource_id,
         resource_name,
@@ -78,6 +75,9 @@ conformed as (
         coalesce(service_category, 'Other') as service_category,
         coalesce(service_subcategory, 'Other (' || coalesce(service_category, 'Other') || ')') as service_subcategory,
         coalesce(service_name, provider_name) as service_name,
+        -- FOCUS requires RegionId and RegionName together; an export that gives one gets it for both.
+        coalesce(region_id, region_name) as region_id,
+        coalesce(region_name, region_id) as region_name,
         coalesce(pricing_currency, billing_currency) as pricing_currency,
         -- Mandatory in 1.2: an older export prices in its billing currency, so it is EffectiveCost.
         case

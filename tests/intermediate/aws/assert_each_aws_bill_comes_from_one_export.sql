@@ -14,5 +14,5 @@ select
     string_agg(distinct source_name || '/' || export_name, ', ') as exports
 from line_items
 where payer_account_id is not null and billing_period_start is not null
-group by payer_account_id, billing_period_start
+group by 1, 2
 having count(distinct source_name || '/' || export_name) > 1

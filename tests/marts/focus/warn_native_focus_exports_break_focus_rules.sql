@@ -13,16 +13,16 @@ focus_rows as (
 
 violations as (
     {%- for name, expression in rules.items() %}
-    select
-        '{{ name }}' as rule_name,
-        x_source_export,
-        x_source_file,
-        x_source_row_number
-    from focus_rows
-    where not coalesce(({{ expression }}), false)
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ name }}' as rule_name,
+            x_source_export,
+            x_source_file,
+            x_source_row_number
+        from focus_rows
+        where not coalesce(({{ expression }}), false)
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 
