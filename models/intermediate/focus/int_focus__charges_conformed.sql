@@ -20,9 +20,6 @@ conformed as (
         export_name,
         source_file,
         source_row_number,
-        cast(null as varchar) as source_line_item_id,
-        cast(null as varchar) as source_line_item_type,
-        'charge' as row_kind,
         billing_account_id,
         billing_account_name,
         billing_account_type,
@@ -85,7 +82,10 @@ conformed as (
                 then coalesce(pricing_currency_effective_cost, effective_cost)
             else pricing_currency_effective_cost
         end as pricing_currency_effective_cost,
-        cast(null as varchar) as invoicing_entity
+        cast(null as varchar) as invoicing_entity,
+        cast(null as varchar) as source_line_item_id,
+        cast(null as varchar) as source_line_item_type,
+        'charge' as row_kind
     from line_items
 ),
 
