@@ -126,7 +126,7 @@ categorised as (
                 then 'unparseable or missing billing period dates'
             when typed.billing_period_end <= typed.billing_period_start then 'billing period end not after its start'
             when typed.usage_start is null or typed.usage_end is null then 'unparseable or missing usage dates'
-            when typed.usage_end <= typed.usage_start then 'usage end date not after usage start date'
+            when typed.usage_end < typed.usage_start then 'usage end date before usage start date'
             when typed.line_item_type is null then 'missing lineItem/LineItemType'
             when line_item_types.line_item_type is null then 'unknown line item type ' || typed.line_item_type
             when typed.currency_code is null then 'missing lineItem/CurrencyCode'

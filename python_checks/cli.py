@@ -22,7 +22,9 @@ def _generate(args: argparse.Namespace) -> int:
     from .generator import generate
 
     summary = generate(Path(args.out).resolve(), seed=args.seed, months=args.months, rows_per_month=args.rows_per_month)
-    print(summary)
+    reports = ", ".join(f"{name} {rows:,}" for name, rows in summary.rows_by_report.items())
+    print(f"wrote {summary.total_rows:,} current CUR rows ({reports}) plus {summary.stale_rows:,} in a superseded "
+          f"delivery, {len(summary.files)} files, in {summary.seconds:.1f} s to {summary.out_dir}")
     return 0
 
 

@@ -461,10 +461,8 @@ class ReportGenerator:
             a, b = cm.active(m)
             if b <= a:
                 a, b = 0, H
-            if cm.first_month == m.idx and cm.first_month > 0 or cm.key.startswith("monthly") and m.idx == cm.first_month:
-                lo_bound = a  # instances of a plan bought this month start after the purchase
-            else:
-                lo_bound = 0
+            # instances bought together with this month's Savings Plan only start after the purchase
+            lo_bound = a if (cm.key.startswith("monthly") and m.idx == cm.first_month) else 0
             if self.f >= 1.0 and core and rng.random() < 0.7:
                 s, e = lo_bound, H
             else:
@@ -641,7 +639,6 @@ class ReportGenerator:
     def build_small(self, m: Month) -> None:
         con = self.con
         con.execute(small_table_ddl("small"))
-        by_key = {c.key: c for c in self.commitments}
         # commitments table
         con.execute(
             "CREATE OR REPLACE TEMP TABLE cmt (ckey VARCHAR, kind VARCHAR, arn VARCHAR, units INT, itype VARCHAR, "
@@ -773,7 +770,6 @@ class ReportGenerator:
         self._insert_misc(m, consts)
         con.execute("CREATE OR REPLACE TEMP TABLE small_sorted AS SELECT * FROM small "
                     "ORDER BY usage_start, line_item_type, line_item_id")
-        _ = by_key
 
     def _insert_commitment_fees(self, m: Month, consts: dict[str, str]) -> None:
         con = self.con

@@ -118,8 +118,8 @@ conformed as (
         rows_.currency_code as billing_currency,
         rows_.billing_period_start,
         rows_.billing_period_end,
-        rows_.usage_start as charge_period_start,
-        rows_.usage_end as charge_period_end,
+        {{ charge_period_start('rows_.usage_start', 'rows_.usage_end') }} as charge_period_start,
+        {{ charge_period_end('rows_.usage_start', 'rows_.usage_end') }} as charge_period_end,
         rows_.invoice_id,
         -- AWS invoices every row of a CUR, Marketplace charges included: the issuer is AWS. The
         -- legal entity that issues the invoice (bill/InvoicingEntity) is kept in invoicing_entity.

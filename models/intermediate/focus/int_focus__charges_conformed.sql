@@ -4,7 +4,8 @@
 --   * PricingCurrency (1.2): the BillingCurrency (an export without the column prices in it);
 --   * PricingCurrencyEffectiveCost (1.2, mandatory): EffectiveCost when priced in the billing currency;
 --   * ListCost / ContractedCost (mandatory since 1.0-preview but absent from some exports): BilledCost;
---   * RegionId / RegionName: an export that states only one of the pair gets it for both.
+--   * RegionId / RegionName: an export that states only one of the pair gets it for both;
+--   * a charge dated at an instant (start = end) gets the hour that contains it (macro charge_period).
 -- Quarantined rows are not here: see quarantine_line_items.
 with
 
@@ -29,8 +30,6 @@ conformed as (
         billing_currency,
         billing_period_start,
         billing_period_end,
-        charge_period_start,
-        charge_period_end,
         invoice_id,
         charge_category,
         charge_class,
@@ -72,6 +71,8 @@ conformed as (
         coalesce(service_category, 'Other') as service_category,
         coalesce(service_subcategory, 'Other (' || coalesce(service_category, 'Other') || ')') as service_subcategory,
         coalesce(service_name, provider_name) as service_name,
+        {{ charge_period_start('charge_period_start', 'charge_period_end') }} as charge_period_start,
+        {{ charge_period_end('charge_period_start', 'charge_period_end') }} as charge_period_end,
         -- FOCUS requires RegionId and RegionName together; an export that gives one gets it for both.
         coalesce(region_id, region_name) as region_id,
         coalesce(region_name, region_id) as region_name,

@@ -91,7 +91,7 @@ checked as (
             when typed.charge_period_start is null or typed.charge_period_end is null
                 then 'unparseable or missing charge period dates'
             when typed.billing_period_end <= typed.billing_period_start then 'BillingPeriodEnd not after BillingPeriodStart'
-            when typed.charge_period_end <= typed.charge_period_start then 'ChargePeriodEnd not after ChargePeriodStart'
+            when typed.charge_period_end < typed.charge_period_start then 'ChargePeriodEnd before ChargePeriodStart'
             when
                 typed.charge_category not in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')
                 or typed.charge_category is null

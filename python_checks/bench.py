@@ -1,0 +1,155 @@
+"""`finops bench --rows N` (`make bench ROWS=N`): how a full build compares with the floor.
+
+1. Generates N CUR rows over three months once (cached in .bench/landing-N).
+2. Times a full `finops build` (load, every model and test; no docs) in a child process.
+3. Times the floor: one plain DuckDB pass over the same current delivery files that computes
+   billed and amortised totals per account and day, also in a child process.
+Prints rows, wall time, rows per second and peak memory (the child's max RSS) for both; the last
+line is `build/floor ratio: <number>`. Figures, not assertions: nothing here fails on speed.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .settings import REPO_ROOT
+
+BENCH_DIR = REPO_ROOT / ".bench"
+MONTHS = 3
+
+# AWS's amortised cost per line item type (as in stage_aws_cur_line_items), on each flavour's columns.
+_AMORTISED = """
+    case line_item_type
+        when 'SavingsPlanCoveredUsage' then sp_effective_cost
+        when 'DiscountedUsage' then ri_effective_cost
+        when 'SavingsPlanRecurringFee' then sp_total - sp_used
+        when 'RIFee' then coalesce(ri_unused_upfront, 0) + coalesce(ri_unused_recurring, 0)
+        when 'SavingsPlanNegation' then 0
+        when 'SavingsPlanUpfrontFee' then 0
+        when 'Fee' then case when ri_arn is not null and ri_arn <> '' then 0 else cost end
+        else cost
+    end
+"""
+
+_FLOOR_SCRIPT = r'''
+import json, resource, sys, time, duckdb
+csv_files, parquet_files = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+amortised = sys.argv[3]
+con = duckdb.connect()
+parts = []
+if csv_files:
+    parts.append(f"""
+        select "bill/PayerAccountId" as payer, cast("lineItem/UsageStartDate"[1:10] as date) as day,
+            "lineItem/LineItemType" as line_item_type,
+            cast(coalesce(nullif("lineItem/NetUnblendedCost", ''), "lineItem/UnblendedCost") as decimal(38, 12)) as cost,
+            cast(nullif("savingsPlan/SavingsPlanEffectiveCost", '') as decimal(38, 12)) as sp_effective_cost,
+            cast(nullif("reservation/EffectiveCost", '') as decimal(38, 12)) as ri_effective_cost,
+            cast(nullif("savingsPlan/TotalCommitmentToDate", '') as decimal(38, 12)) as sp_total,
+            cast(nullif("savingsPlan/UsedCommitment", '') as decimal(38, 12)) as sp_used,
+            cast(nullif("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", '') as decimal(38, 12)) as ri_unused_upfront,
+            cast(nullif("reservation/UnusedRecurringFee", '') as decimal(38, 12)) as ri_unused_recurring,
+            "reservation/ReservationARN" as ri_arn
+        from read_csv({csv_files!r}, all_varchar = true, union_by_name = true)""")
+if parquet_files:
+    parts.append(f"""
+        select bill_payer_account_id as payer, cast(line_item_usage_start_date as date) as day,
+            line_item_line_item_type as line_item_type,
+            cast(line_item_unblended_cost as decimal(38, 12)) as cost,
+            cast(savings_plan_savings_plan_effective_cost as decimal(38, 12)) as sp_effective_cost,
+            cast(reservation_effective_cost as decimal(38, 12)) as ri_effective_cost,
+            cast(savings_plan_total_commitment_to_date as decimal(38, 12)) as sp_total,
+            cast(savings_plan_used_commitment as decimal(38, 12)) as sp_used,
+            cast(reservation_unused_amortized_upfront_fee_for_billing_period as decimal(38, 12)) as ri_unused_upfront,
+            cast(reservation_unused_recurring_fee as decimal(38, 12)) as ri_unused_recurring,
+            reservation_reservation_a_r_n as ri_arn
+        from read_parquet({parquet_files!r}, union_by_name = true)""")
+query = f"""
+    select payer, day, count(*) as row_count, sum(cost) as billed, sum({amortised}) as amortised
+    from ({" union all by name ".join(parts)})
+    group by all
+"""
+start = time.perf_counter()
+rows = con.execute(f"select count(*), sum(row_count) from ({query})").fetchone()
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "groups": rows[0], "rows": int(rows[1]), "peak_mib": peak}))
+'''
+
+
+def _child_peak_mib() -> float:
+    """Max RSS of the largest child process waited for so far (the build, which runs first)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _ensure_landing(rows: int) -> Path:
+    landing = BENCH_DIR / f"landing-{rows}"
+    marker = landing / "_truth" / "expected_totals.csv"
+    if not marker.is_file():
+        from .generator import generate
+
+        print(f"generating {rows:,} CUR rows over {MONTHS} months into {landing} (once; cached)")
+        start = time.perf_counter()
+        generate(landing, seed=1, months=MONTHS, rows_per_month=max(rows // MONTHS, 1))
+        print(f"generated in {time.perf_counter() - start:.1f} s")
+    return landing
+
+
+def _current_files(landing: Path) -> tuple[list[str], list[str]]:
+    from .landing.discover import discover
+
+    files, _ = discover(landing)
+    current = [f for f in files if f.status == "current" and f.source in ("aws_cur", "aws_cur2")]
+    csv_files = [str(f.path) for f in current if f.flavour == "cur_csv"]
+    parquet_files = [str(f.path) for f in current if f.flavour != "cur_csv"]
+    return csv_files, parquet_files
+
+
+def run_benchmark(rows: int) -> int:
+    import json
+
+    landing = _ensure_landing(rows)
+    database = BENCH_DIR / f"warehouse-{rows}.duckdb"
+    database.unlink(missing_ok=True)
+
+    print("building (load + dbt build with every test, no docs) ...")
+    start = time.perf_counter()
+    build = subprocess.run(
+        [sys.executable, "-m", "python_checks.cli", "build", "--landing", str(landing), "--duckdb", str(database),
+         "--no-docs"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+    )
+    build_seconds = time.perf_counter() - start
+    build_peak = _child_peak_mib()
+    if build.returncode != 0:
+        print(build.stdout[-4000:], build.stderr[-4000:], sep="\n")
+        print("error: the build failed, so there is nothing to measure.", file=sys.stderr)
+        return 1
+
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=True)
+    raw_rows = con.execute(
+        "select sum(rows_loaded) from raw.landing_files where status = 'current' and source in ('aws_cur', 'aws_cur2')"
+    ).fetchone()[0]
+    focus_rows = con.execute("select count(*) from marts.focus_cost_and_usage").fetchone()[0]
+    con.close()
+
+    csv_files, parquet_files = _current_files(landing)
+    floor = subprocess.run(
+        [sys.executable, "-c", _FLOOR_SCRIPT, json.dumps(csv_files), json.dumps(parquet_files), _AMORTISED],
+        capture_output=True, text=True, check=True,
+    )
+    floor_result = json.loads(floor.stdout.strip().splitlines()[-1])
+    floor_seconds = floor_result["seconds"]
+
+    print()
+    print(f"rows (current AWS CUR line items): {raw_rows:,}   FOCUS rows: {focus_rows:,}")
+    print(f"build: {build_seconds:8.1f} s  {raw_rows / build_seconds:12,.0f} rows/s  peak memory {build_peak:8,.0f} MiB")
+    print(f"floor: {floor_seconds:8.1f} s  {floor_result['rows'] / floor_seconds:12,.0f} rows/s  "
+          f"peak memory {floor_result['peak_mib']:8,.0f} MiB")
+    print(f"build/floor ratio: {build_seconds / floor_seconds:.1f}")
+    return 0
