@@ -97,7 +97,7 @@ class ValidationResult:
 
 
 def export_focus_parquet(
-    duckdb_path: str, out_path: str, relation: str = "main.focus_cost_and_usage"
+    duckdb_path: str, out_path: str, relation: str = "marts.focus_cost_and_usage"
 ) -> int:
     """Write the FOCUS columns of `relation` to parquet in the shape the validator reads; return the row count.
 
@@ -215,7 +215,7 @@ def run_validator(parquet_path: str, workdir: str) -> ValidationResult:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate a FOCUS 1.2 DuckDB relation with focus-validator.")
     parser.add_argument("duckdb_path")
-    parser.add_argument("--relation", default="main.focus_cost_and_usage")
+    parser.add_argument("--relation", default="marts.focus_cost_and_usage")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="focus-validation-") as workdir:
         parquet = str(Path(workdir) / "focus.parquet")

@@ -248,14 +248,15 @@ COMMON = {
 
 
 def build_warehouse(path: Path, rows: list[dict[str, Any]]) -> str:
-    """A DuckDB file with main.focus_cost_and_usage holding `rows` (missing columns are NULL)."""
+    """A DuckDB file with marts.focus_cost_and_usage holding `rows` (missing columns are NULL)."""
     names = list(FOCUS_COLUMNS)
     with duckdb.connect(str(path)) as con:
         columns = ", ".join(f'"{name}" {type_}' for name, type_ in FOCUS_COLUMNS.items())
-        con.execute(f"CREATE TABLE focus_cost_and_usage ({columns})")
+        con.execute("CREATE SCHEMA marts")
+        con.execute(f"CREATE TABLE marts.focus_cost_and_usage ({columns})")
         placeholders = ", ".join("?" for _ in names)
         con.executemany(
-            f"INSERT INTO focus_cost_and_usage VALUES ({placeholders})",
+            f"INSERT INTO marts.focus_cost_and_usage VALUES ({placeholders})",
             [[{**COMMON, **row}.get(name) for name in names] for row in rows],
         )
     return str(path)
