@@ -16,6 +16,7 @@ import json
 import math
 import os
 import shutil
+import threading
 import time
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -117,15 +118,20 @@ def generate(
     redelivered = min(1, months - 1)
     summary = GenerationSummary(out_dir, seed, months, rows_per_month, start_month)
 
-    con = duckdb.connect()
-    con.execute(f"SET threads = {max(1, min(os.cpu_count() or 2, 8))}")
-    con.execute("SET preserve_insertion_order = true")
     tmpdir = out_dir / "_truth" / ".tmp"
     tmpdir.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET temp_directory = '{tmpdir}'")
 
-    gens = [ReportGenerator(con, spec, seed, month_list, rows_per_month) for spec in C.REPORTS]
-    # progress: one step per file written (+ per-month preparation steps)
+    def connect() -> duckdb.DuckDBPyConnection:
+        c = duckdb.connect()
+        c.execute(f"SET threads = {max(1, min(os.cpu_count() or 2, 8))}")
+        c.execute("SET preserve_insertion_order = true")
+        c.execute(f"SET temp_directory = '{tmpdir}'")
+        return c
+
+    con = connect()
+    # one DuckDB connection per report: the reports are generated concurrently (DuckDB's CSV / parquet
+    # writers are largely single-threaded per file); each file's content is independent of scheduling.
+    gens = [ReportGenerator(connect(), spec, seed, month_list, rows_per_month) for spec in C.REPORTS]
     n_steps = 0
     for g in gens:
         for m in month_list:
@@ -134,23 +140,30 @@ def generate(
     n_steps += len(PROVIDERS) * months + 1
     bar = tqdm(total=n_steps, desc="generate", unit="step", disable=not progress)
     gz = _Gzipper()
-    totals: list[tuple] = []
-    try:
-        for g in gens:
-            for m in month_list:
-                bar.set_postfix_str(f"{g.spec.name} {m.label} prepare")
-                g.bulk_agg(m)
-                g.build_small(m)
-                billed, amortized, n = g.truth_totals()
-                totals.append((g.spec.source, g.spec.name, g.spec.payer, f"{m.start:%Y-%m-%d}", "USD", billed,
-                               amortized, n))
+    lock = threading.Lock()
+    totals: dict[tuple, tuple] = {}
+    summary.rows_by_report = {g.spec.name: 0 for g in gens}
+
+    def run_report(g: ReportGenerator) -> None:
+        for m in month_list:
+            g.bulk_agg(m)
+            g.build_small(m)
+            billed, amortized, n = g.truth_totals()
+            with lock:
+                totals[(g.spec.index, m.idx)] = (g.spec.source, g.spec.name, g.spec.payer, f"{m.start:%Y-%m-%d}",
+                                                 "USD", billed, amortized, n)
                 summary.rows_by_report[g.spec.name] = summary.rows_by_report.get(g.spec.name, 0) + n
                 bar.update(1)
-                if g.spec.flavour == "csv":
-                    _write_legacy_csv(con, g, m, out_dir, seed, m.idx == redelivered, gz, bar, summary)
-                else:
-                    _write_parquet(con, g, m, out_dir, seed, bar, summary)
-        for p in PROVIDERS:
+            if g.spec.flavour == "csv":
+                _write_legacy_csv(g.con, g, m, out_dir, seed, m.idx == redelivered, gz, bar, summary, lock)
+            else:
+                _write_parquet(g.con, g, m, out_dir, seed, bar, summary, lock)
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(gens), thread_name_prefix="report") as pool:
+            for fut in [pool.submit(run_report, g) for g in gens]:
+                fut.result()
+        for i, p in enumerate(PROVIDERS):
             for m in month_list:
                 bar.set_postfix_str(f"{p.export} {m.label}")
                 build_focus_month(con, p, seed, m, month_list[0])
@@ -159,16 +172,18 @@ def generate(
                 summary.files.append(path)
                 row = con.execute('SELECT CAST(sum("BilledCost") AS DECIMAL(38,10)), '
                                   'CAST(sum("EffectiveCost") AS DECIMAL(38,10)), count(*) FROM focus_rows').fetchone()
-                totals.append(("focus", p.export, p.billing_account, f"{m.start:%Y-%m-%d}", "USD", row[0], row[1],
-                               int(row[2])))
+                totals[(100 + i, m.idx)] = ("focus", p.export, p.billing_account, f"{m.start:%Y-%m-%d}", "USD",
+                                            row[0], row[1], int(row[2]))
                 bar.update(1)
         bar.set_postfix_str("truth")
-        _write_truth(con, gens, month_list, out_dir, totals, summary)
+        _write_truth(con, gens, month_list, out_dir, [totals[k] for k in sorted(totals)], summary)
         bar.update(1)
         gz.wait()
     finally:
         bar.close()
         con.close()
+        for g in gens:
+            g.con.close()
         shutil.rmtree(tmpdir, ignore_errors=True)
     summary.files.sort()
     summary.seconds = time.time() - t0
@@ -226,7 +241,7 @@ def _legacy_manifest(g: ReportGenerator, m: Month, seed: int, assembly: str, key
 
 
 def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, redeliver: bool,
-                      gz: _Gzipper, bar, summary: GenerationSummary) -> None:
+                      gz: _Gzipper, bar, summary: GenerationSummary, lock: threading.Lock) -> None:
     name = g.spec.name
     period_dir = out_dir / "aws_cur" / name / m.folder
     projection = project_csv(g.spec.has_net)
@@ -243,20 +258,24 @@ def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: in
         for k, sql in enumerate(_file_queries(g, m, projection, cutoff, stale=kind == "stale"), start=1):
             fname = f"{name}-{k}.csv.gz"
             tmp = adir / f".{name}-{k}.csv.tmp"
-            bar.set_postfix_str(f"{name} {m.label} {kind} {fname}")
             # header written by us: DuckDB would de-duplicate `user:Team` / `user:team` case-insensitively
             con.execute(f"COPY ({sql}) TO '{tmp}' (FORMAT csv, HEADER false, DELIMITER ',')")
             gz.submit(tmp, adir / fname, header)
             keys.append(f"{name}/{m.folder}/{assembly}/{fname}")
-            summary.files.append(adir / fname)
-            bar.update(1)
+            with lock:
+                summary.files.append(adir / fname)
+                bar.set_postfix_str(f"{name} {m.label} {kind} {fname}")
+                bar.update(1)
         if kind == "stale":
             stale_sql = " UNION ALL ".join(_file_queries(g, m, "1 AS one", cutoff, stale=True))
-            summary.stale_rows += con.execute(f"SELECT count(*) FROM ({stale_sql})").fetchone()[0]
+            n_stale = con.execute(f"SELECT count(*) FROM ({stale_sql})").fetchone()[0]
+            with lock:
+                summary.stale_rows += n_stale
         else:
             manifest = period_dir / f"{name}-Manifest.json"
             manifest.write_text(json.dumps(_legacy_manifest(g, m, seed, assembly, keys), indent=2) + "\n")
-            summary.files.append(manifest)
+            with lock:
+                summary.files.append(manifest)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,7 +284,7 @@ def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: in
 
 
 def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, bar,
-                   summary: GenerationSummary) -> None:
+                   summary: GenerationSummary, lock: threading.Lock) -> None:
     name = g.spec.name
     if g.spec.flavour == "athena":
         pairs = athena_columns(m.idx, len(g.months))
@@ -277,11 +296,12 @@ def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, 
     keys = []
     for k, sql in enumerate(_file_queries(g, m, project_pairs(pairs)), start=1):
         fname = f"{name}-{k:05d}.snappy.parquet"
-        bar.set_postfix_str(f"{name} {m.label} {fname}")
         con.execute(f"COPY ({sql}) TO '{ddir / fname}' (FORMAT parquet, COMPRESSION snappy)")
-        summary.files.append(ddir / fname)
         keys.append(fname)
-        bar.update(1)
+        with lock:
+            summary.files.append(ddir / fname)
+            bar.set_postfix_str(f"{name} {m.label} {fname}")
+            bar.update(1)
     if g.spec.flavour == "cur2":
         mdir = out_dir / "aws_cur2" / name / "metadata" / f"BILLING_PERIOD={m.label}"
         mdir.mkdir(parents=True, exist_ok=True)
@@ -300,7 +320,8 @@ def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, 
         }
         path = mdir / f"{name}-Manifest.json"
         path.write_text(json.dumps(manifest, indent=2) + "\n")
-        summary.files.append(path)
+        with lock:
+            summary.files.append(path)
 
 
 # ---------------------------------------------------------------------------------------------

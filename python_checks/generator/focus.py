@@ -44,7 +44,7 @@ class FocusProvider:
 
 PROVIDERS = (
     FocusProvider(
-        export="kestrel-focus10", version="1.0", provider="Kestrel Cloud", invoice_issuer="Kestrel Cloud Ltd",
+        export="kestrel-focus10", version="1.0", provider="Kestrel Cloud", invoice_issuer="Kestrel Cloud",
         billing_account="KC-ACME-0001", billing_account_name="Acme Corp",
         sub_accounts=(("kc-proj-checkout", "checkout"), ("kc-proj-search", "search-api"), ("kc-proj-data", "datalake")),
         services=(
@@ -55,7 +55,7 @@ PROVIDERS = (
         region=("eu-west", "Europe West"), daily_commit=D("5.0000"), discount=D("0.9000"), tax_rate=D("0.2000"),
         support_fee=D("150.00"), credit=D("25.00"), fmt="csv"),
     FocusProvider(
-        export="orbital-focus12", version="1.2", provider="Orbital Compute", invoice_issuer="Orbital Compute Inc.",
+        export="orbital-focus12", version="1.2", provider="Orbital Compute", invoice_issuer="Orbital Compute",
         billing_account="OC-7731", billing_account_name="Acme Holdings",
         sub_accounts=(("oc-ws-ml", "ml-training"), ("oc-ws-web", "storefront")),
         services=(
@@ -65,6 +65,15 @@ PROVIDERS = (
         region=("us-central", "US Central"), daily_commit=D("40.0000"), discount=D("0.8500"), tax_rate=D("0.0800"),
         support_fee=D("400.00"), credit=D("60.00"), fmt="parquet"),
 )
+
+# FOCUS 1.2 ServiceSubcategory of each service (one per ServiceName, as the spec asks).
+SUBCATEGORIES = {
+    "Kestrel Compute": "Virtual Machines",
+    "Kestrel Object Store": "Object Storage",
+    "Kestrel Managed Postgres": "Relational",
+    "Orbital GPU Instances": "Machine Learning",
+    "Orbital Edge CDN": "Content Delivery",
+}
 
 FOCUS10_COLUMNS = (
     "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
@@ -119,6 +128,7 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
     con.execute("INSERT INTO focus_res VALUES " + ", ".join(vals))
     svc_name = "[" + ", ".join(q(s[0]) for s in services) + "]"
     svc_cat = "[" + ", ".join(q(s[1]) for s in services) + "]"
+    svc_subcat = "[" + ", ".join(q(SUBCATEGORIES[s[0]]) for s in services) + "]"
     svc_sku = "[" + ", ".join(q(s[2]) for s in services) + "]"
     svc_unit = "[" + ", ".join(q(s[3]) for s in services) + "]"
     svc_price = "([" + ", ".join(format(s[4], "f") for s in services) + "]::DECIMAL(18,7)[])"
@@ -174,7 +184,7 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           {svc_sku}[svc + 1] AS SkuId, {svc_sku}[svc + 1] || '-' || {q(p.region[0])} AS SkuPriceId,
           {subs_id}[sub + 1] AS SubAccountId, {subs_name}[sub + 1] AS SubAccountName,
           {tags} AS Tags,
-          'Project' AS SubAccountType, {svc_cat}[svc + 1] AS ServiceSubcategory, {svc_unit}[svc + 1] AS SkuMeter,
+          'Project' AS SubAccountType, {svc_subcat}[svc + 1] AS ServiceSubcategory, {svc_unit}[svc + 1] AS SkuMeter,
           '{{"tier": "standard"}}' AS SkuPriceDetails,
           CAST(lp * {disc} AS {DEC}) AS PricingCurrencyContractedUnitPrice,
           contracted AS PricingCurrencyEffectiveCost, lp AS PricingCurrencyListUnitPrice
@@ -193,6 +203,7 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           'Committed' AS PricingCategory, {q(p.region[0])} AS RegionId, {q(p.region[1])} AS RegionName,
           {q(commit_id)} AS ResourceId, 'Annual compute commitment' AS ResourceName,
           'Commitment' AS ResourceType, {svc_cat}[1] AS ServiceCategory, {svc_name}[1] AS ServiceName,
+          {svc_subcat}[1] AS ServiceSubcategory,
           'Project' AS SubAccountType, {subs_id}[1] AS SubAccountId, {subs_name}[1] AS SubAccountName
         FROM range({m.days}) t(d)
         LEFT JOIN (SELECT d, sum(contracted) AS used FROM fu2 WHERE covered GROUP BY d) u USING (d)
@@ -206,7 +217,8 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           {{cid}} AS CommitmentDiscountId, {{ccat}} AS CommitmentDiscountCategory,
           {{cname}} AS CommitmentDiscountName, {{ctype}} AS CommitmentDiscountType,
           'Standard' AS PricingCategory, 1 AS PricingQuantity, 'Units' AS PricingUnit,
-          {svc_cat}[1] AS ServiceCategory, {svc_name}[1] AS ServiceName, 'Project' AS SubAccountType,
+          {svc_cat}[1] AS ServiceCategory, {svc_name}[1] AS ServiceName, {svc_subcat}[1] AS ServiceSubcategory,
+          'Project' AS SubAccountType,
           {subs_id}[1] AS SubAccountId, {subs_name}[1] AS SubAccountName"""
     if m.idx == first.idx:
         upfront = p.daily_commit * 365
@@ -223,14 +235,14 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           'VAT / sales tax' AS ChargeDescription, 'Recurring' AS ChargeFrequency,
           {ts(m.start)} AS ChargePeriodStart, {ts(m.end)} AS ChargePeriodEnd,
           'Project' AS SubAccountType, {subs_id}[1] AS SubAccountId, {subs_name}[1] AS SubAccountName,
-          'Other' AS ServiceCategory, 'Tax' AS ServiceName
+          'Other' AS ServiceCategory, 'Tax' AS ServiceName, 'Other (Other)' AS ServiceSubcategory
         FROM focus_rows""")
     con.execute(f"""INSERT INTO focus_rows BY NAME SELECT {common}, 'Credit' AS ChargeCategory,
           -{format(p.credit, 'f')} AS BilledCost, -{format(p.credit, 'f')} AS EffectiveCost,
           'Service credit for incident' AS ChargeDescription, 'One-Time' AS ChargeFrequency,
           {ts(m.start)} AS ChargePeriodStart, {ts(m.end)} AS ChargePeriodEnd,
           'Project' AS SubAccountType, {subs_id}[2] AS SubAccountId, {subs_name}[2] AS SubAccountName,
-          {svc_cat}[1] AS ServiceCategory, {svc_name}[1] AS ServiceName""")
+          {svc_cat}[1] AS ServiceCategory, {svc_name}[1] AS ServiceName, {svc_subcat}[1] AS ServiceSubcategory""")
 
 
 def focus_select(p: FocusProvider) -> str:
