@@ -204,15 +204,20 @@ class _Loader:
     def load_file(self, f: LandingFile) -> int:
         select, relation = self._focus_select(f) if f.source == "focus" else self._aws_select(f)
         meta = (
-            f"{_sql_str(self.rel(f))} as _source_file, row_number() over () as _source_row_number, "
-            f"{_sql_str(f.export)} as _export_name, {_sql_str(f.flavour)} as _delivery_flavour, "
+            f"{_sql_str(self.rel(f))} as _source_file, {_sql_str(f.export)} as _export_name, "
+            f"{_sql_str(f.flavour)} as _delivery_flavour, "
             f"{_sql_str(f.assembly_id) if f.assembly_id else 'null'} as _assembly_id"
         )
         table = RAW_TABLES[f.source]
         try:
-            before = self.con.execute(f"select count(*) from raw.{table}").fetchone()[0]
-            self.con.execute(f"insert into raw.{table} by name select {select}, {meta} from {relation}")
-            after = self.con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            # Read into a scratch table first: DuckDB keeps the file's row order in it, so its rowid
+            # numbers the rows (a window function over the whole file would be slower, single-threaded).
+            self.con.execute(f"create or replace temp table _file_rows as select {select}, {meta} from {relation}")
+            self.con.execute(
+                f"insert into raw.{table} by name select *, rowid + 1 as _source_row_number from _file_rows"
+            )
+            loaded = self.con.execute("select count(*) from _file_rows").fetchone()[0]
+            self.con.execute("drop table _file_rows")
             rejected = self._collect_rejects(f)
         except LandingError:
             raise
@@ -224,9 +229,9 @@ class _Loader:
             ) from None
         self.con.execute(
             "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason, after - before, rejected],
+            [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason, loaded, rejected],
         )
-        return after - before
+        return loaded
 
     def _collect_rejects(self, f: LandingFile) -> int:
         if f.path.name.lower().endswith(".parquet"):
@@ -259,6 +264,7 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True) -> Loa
     con = duckdb.connect(str(duckdb_path))
     try:
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")  # tqdm shows progress per file
         con.execute("begin transaction")
         loader = _Loader(con, landing)
         loader.create_tables()

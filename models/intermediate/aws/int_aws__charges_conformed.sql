@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+-- A table, not a view: the FOCUS dataset and the key test read it, and recomputing the
+-- conform for each would repeat the heaviest transformation.
 -- AWS line items conformed to FOCUS 1.2 (snake_case names), commitments per the FOCUS rules:
 --   * covered usage (DiscountedUsage, SavingsPlanCoveredUsage): EffectiveCost = the commitment's
 --     effective cost, status Used, PricingCategory Committed. BilledCost is 0: AWS bills
