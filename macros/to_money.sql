@@ -3,7 +3,12 @@
     to_money(expr)       exact cast of a value already numeric.
     try_to_money(expr)   cast of provider text that may be bad: NULL when it does not parse, so
                          staging can quarantine the row instead of failing the build.
-    money_type()         the type itself, for contracts and casts of literals. -#}
+    money_type()         the type itself, for contracts and casts of literals.
+
+    try_to_money parses through DECIMAL(18, scale) first and only falls back to the full
+    precision when that fails (a value with more than 18 - scale integer digits, or bad text):
+    DuckDB parses 64-bit decimals about ten times faster than 128-bit ones, and the result is
+    the same exact value in the same type. -#}
 {% macro money_type() -%}
     decimal({{ var('money_precision') }}, {{ var('money_scale') }})
 {%- endmacro %}
@@ -13,5 +18,10 @@
 {%- endmacro %}
 
 {% macro try_to_money(expr) -%}
-    try_cast(nullif(trim({{ expr }}), '') as {{ money_type() }})
+    {%- set text = "nullif(trim(" ~ expr ~ "), '')" -%}
+    {%- if var('money_precision') > 18 and var('money_scale') < 18 -%}
+        coalesce(try_cast({{ text }} as decimal(18, {{ var('money_scale') }})), try_cast({{ text }} as {{ money_type() }}))
+    {%- else -%}
+        try_cast({{ text }} as {{ money_type() }})
+    {%- endif -%}
 {%- endmacro %}

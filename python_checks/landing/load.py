@@ -79,10 +79,17 @@ def _map_expr(entries: list[tuple[str, str]]) -> str:
     return f"map_from_entries(list_filter([{structs}], e -> e.v is not null))"
 
 
-def _aws_tag_key(athena_suffix: str) -> str:
-    """`user_team` -> `user:team`, `aws_created_by` -> `aws:created_by` (Athena/CUR 2.0 naming)."""
-    prefix, _, rest = athena_suffix.partition("_")
-    return f"{prefix}:{rest}" if rest else prefix
+def _focus_tag_key(aws_key: str) -> str:
+    """The FOCUS Tags key of an AWS cost allocation tag: user-defined tags by their own name
+    (`user:Team` -> `Team`), AWS-generated tags keep their provider prefix (`aws:createdBy`)."""
+    return aws_key.removeprefix("user:")
+
+
+def _athena_tag_key(suffix: str) -> str:
+    """`resource_tags_<suffix>` (Athena flavour, lowercased by AWS): `user_team` -> `team`,
+    `aws_created_by` -> `aws:created_by`."""
+    prefix, _, rest = suffix.partition("_")
+    return _focus_tag_key(f"{prefix}:{rest}") if rest else suffix
 
 
 class _Loader:
@@ -137,7 +144,7 @@ class _Loader:
             for i, raw in enumerate(header):
                 name = raw.strip()
                 if name.startswith("resourceTags/"):
-                    tags.append((name.split("/", 1)[1], f"c{i}"))
+                    tags.append((_focus_tag_key(name.split("/", 1)[1]), f"c{i}"))
                 elif name.startswith("costCategory/"):
                     categories.append((name.split("/", 1)[1], f"c{i}"))
                 else:
@@ -150,7 +157,7 @@ class _Loader:
             for name in types:
                 lower = name.lower()
                 if lower.startswith("resource_tags_"):
-                    tags.append((_aws_tag_key(lower.removeprefix("resource_tags_")), _ident(name)))
+                    tags.append((_athena_tag_key(lower.removeprefix("resource_tags_")), _ident(name)))
                 elif lower.startswith("cost_category_"):
                     categories.append((lower.removeprefix("cost_category_"), _ident(name)))
             relation = f"read_parquet({_sql_str(str(f.path))})"
@@ -165,7 +172,8 @@ class _Loader:
             tag_expr = (
                 "map_from_entries(list_transform(list_filter(map_entries(resource_tags), "
                 "e -> nullif(trim(e.value), '') is not null), "
-                "e -> {'k': regexp_replace(e.key, '^(user|aws)_', '\\1:'), 'v': trim(e.value)}))"
+                "e -> {'k': case when starts_with(e.key, 'user_') then e.key[6:] "
+                "when starts_with(e.key, 'aws_') then 'aws:' || e.key[5:] else e.key end, 'v': trim(e.value)}))"
             )
         else:
             tag_expr = _map_expr(tags)

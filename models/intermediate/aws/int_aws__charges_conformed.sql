@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
--- A table, not a view: the FOCUS dataset and the key test read it, and recomputing the
--- conform for each would repeat the heaviest transformation.
+-- A table, not a view: the FOCUS dataset and the key tests read it, and recomputing the conform
+-- (every text column parsed, seeds joined, tags rewritten) for each would repeat the heaviest step.
 -- AWS line items conformed to FOCUS 1.2 (snake_case names), commitments per the FOCUS rules:
 --   * covered usage (DiscountedUsage, SavingsPlanCoveredUsage): EffectiveCost = the commitment's
 --     effective cost, status Used, PricingCategory Committed. BilledCost is 0: AWS bills
@@ -261,10 +261,8 @@ conformed as (
         case when rows_.charge_category <> 'Tax' and rows_.sku is not null then rows_.rate_code end as sku_price_id,
         -- AWS prices in the billing currency: the pricing-currency columns repeat the billing ones.
         rows_.currency_code as pricing_currency,
-        -- FOCUS Tags: user-defined keys without their `user:` prefix, AWS-defined keys keep `aws:`.
-        case when cardinality(rows_.resource_tags) > 0 then to_json(map_from_entries(list_transform(
-            map_entries(rows_.resource_tags), e -> { 'k': regexp_replace(e.key, '^user:', ''), 'v': e.value }
-        )))::varchar end as tags
+        -- FOCUS Tags: the loader already keys user-defined tags by their name and AWS tags as `aws:...`.
+        case when cardinality(rows_.resource_tags) > 0 then to_json(rows_.resource_tags)::varchar end as tags
     from rows_
     left join service_categories
         on rows_.service_code = service_categories.service_code

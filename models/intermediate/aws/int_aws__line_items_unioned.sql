@@ -1,6 +1,3 @@
-{{ config(materialized='table') }}
--- A table, not a view: parsing every text column of every raw row is the heaviest step, and
--- the conform, quarantine and reconciliation models and their tests all read it.
 -- Every staged AWS line item, legacy CUR and CUR 2.0 alike, good and quarantined.
 -- A payer's data comes through exactly one flavour, so the union never doubles a bill.
 with
