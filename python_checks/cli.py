@@ -4,6 +4,7 @@
     finops load     [--landing DIR] [--duckdb PATH]
     finops build    [--landing DIR] [--duckdb PATH] [--no-docs]   load + dbt build + docs + summary
     finops summary  [--duckdb PATH]
+    finops validate [--duckdb PATH]                              focus-validator on the FOCUS dataset
     finops bench    [--rows N]
 
 Exit codes: 0 success, 1 the build or a test failed, 2 bad input (the message names the file).
@@ -81,6 +82,12 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from .focus_validation import main as validate_main
+
+    return validate_main([str(load_settings(None, args.duckdb).duckdb_path)])
+
+
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
@@ -113,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     summary.add_argument("--duckdb")
     summary.add_argument("--landing", help="shown in the summary only")
     summary.set_defaults(func=_summary)
+
+    validate = commands.add_parser("validate", help="run the FinOps Foundation's focus-validator on the FOCUS dataset")
+    validate.add_argument("--duckdb")
+    validate.set_defaults(func=_validate)
 
     bench = commands.add_parser("bench", help="benchmark a full build against one plain DuckDB pass")
     bench.add_argument("--rows", type=int, default=10_000_000)

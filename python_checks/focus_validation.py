@@ -5,7 +5,7 @@ versions that clash with this project's environment, so it lives in its own uv p
 ``tools/focus-validator`` and runs here as a subprocess. It exits 0 even when rules fail, so
 we read its JUnit XML report instead of its exit code.
 
-Usage: ``python -m python_checks.focus_validation DUCKDB_PATH``
+Usage: ``finops validate [--duckdb PATH]`` or ``python -m python_checks.focus_validation DUCKDB_PATH``
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ import duckdb
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VALIDATOR_PROJECT = REPO_ROOT / "tools" / "focus-validator"
 VALIDATOR_PYTHON = VALIDATOR_PROJECT / ".venv" / "bin" / "python"
-VALIDATOR_SYNC_COMMAND = (
-    "uv sync --locked --project tools/focus-validator --python /root/.pyenv/versions/3.12.1/bin/python3.12"
-)
 FOCUS_VERSION = "1.2"
 
 # Applicability criteria (names from the validator's model-1.2.0.1.json) that hold for our data.
@@ -129,7 +126,7 @@ def _validator_package_dir() -> Path:
     if not VALIDATOR_PYTHON.exists():
         raise RuntimeError(
             f"focus-validator environment not found at {VALIDATOR_PYTHON}. "
-            f"Create it with `make validator-env` (or `{VALIDATOR_SYNC_COMMAND}` from the repo root)."
+            "Create it with `make validator-env` from the repository root."
         )
     [package] = (VALIDATOR_PROJECT / ".venv" / "lib").glob("python3.*/site-packages/focus_validator")
     return package

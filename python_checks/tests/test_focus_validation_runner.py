@@ -17,14 +17,13 @@ import pytest
 
 from python_checks.focus_validation import (
     VALIDATOR_PYTHON,
-    VALIDATOR_SYNC_COMMAND,
     export_focus_parquet,
     run_validator,
 )
 
 needs_validator = pytest.mark.skipif(
     not VALIDATOR_PYTHON.exists() and not os.environ.get("CI"),
-    reason=f"focus-validator env absent: run `make validator-env` (or `{VALIDATOR_SYNC_COMMAND}`)",
+    reason="focus-validator env absent: run `make validator-env` (required, and created, on CI)",
 )
 
 # The 57 FOCUS 1.2 columns of the cost-and-usage dataset, with the types we store them as.
