@@ -73,10 +73,7 @@ charges as (
         end as billed_cost,
         case when classified.is_commitment_purchase then {{ to_money(0) }} else classified.aws_amortized_cost end
             as effective_cost,
-        case
-            when classified.charge_category = 'Tax' then null
-            when classified.is_covered_usage then 'Used'
-        end as commitment_discount_status
+        case when classified.is_covered_usage then 'Used' end as commitment_discount_status
     from classified
 ),
 
