@@ -16,7 +16,10 @@ as `superseded`. Without a manifest, the assembly folder whose files were writte
 (the "overwrite" report versioning) count as they are. The Athena flavour and CUR 2.0 are
 overwritten in place by AWS, so every data file under them counts.
 
-Folders whose name starts with `_` or `.` are ignored (the generator keeps its answers in `_truth`).
+Folders whose name starts with `_` or `.` are ignored (the generator keeps its answers in `_truth`),
+and so is the Athena integration's `cost_and_usage_data_status` table. A period folder holding both
+direct files and assembly folders without a manifest is ambiguous and stops the load, as does a
+path with glob characters (* ? [ ] { }), which DuckDB would expand.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from pathlib import Path
 SOURCES = ("aws_cur", "aws_cur2", "focus")
 DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 PERIOD_FOLDER = re.compile(r"^\d{8}-\d{8}$")
+ATHENA_STATUS_FOLDER = "cost_and_usage_data_status"
+# DuckDB reads a path with these characters as a glob pattern, which could read other files.
+GLOB_CHARACTERS = re.compile(r"[*?\[\]{}]")
 
 
 class LandingError(Exception):
@@ -123,6 +129,12 @@ def _cur_period(report_dir: Path, period_dir: Path, landing: Path) -> list[Landi
                     "" if is_current else f"superseded by assembly {current_assembly}",
                 )
             )
+    if direct and assemblies and not manifests:
+        raise LandingError(
+            f"{_relative(period_dir, landing)}: this billing period holds both files written straight into it and "
+            "assembly folders, with no manifest to say which delivery is current; copy the period's "
+            "Manifest.json from S3, or remove the delivery that is not current."
+        )
     if direct and current_assembly and manifests:
         for f in direct:
             found.append(LandingFile("aws_cur", report, f, flavour(f), "superseded", None,
@@ -146,6 +158,8 @@ def _aws_cur(source_dir: Path, landing: Path) -> list[LandingFile]:
         others = [p for p in report_dir.iterdir() if _visible(p) and p not in periods and not p.name.endswith(".json")]
         for other in sorted(others):
             files = [other] if _is_data_file(other) else _data_files(other) if other.is_dir() else []
+            # The Athena integration writes a refresh-status table beside the data: not billing data.
+            files = [f for f in files if ATHENA_STATUS_FOLDER not in f.parts]
             for f in files:
                 if "year=" not in str(f.relative_to(report_dir)) or not f.name.lower().endswith(".parquet"):
                     raise LandingError(
@@ -206,6 +220,12 @@ def discover(landing: Path) -> tuple[list[LandingFile], list[str]]:
         if not found:
             warnings.append(f"{source}/: the folder is empty, so this source contributes no rows.")
         files.extend(found)
+    for f in files:
+        if f.status == "current" and GLOB_CHARACTERS.search(str(f.path)):
+            raise LandingError(
+                f"{_relative(f.path, landing)}: the path contains one of * ? [ ] {{ }}, which DuckDB would read "
+                "as a pattern matching other files; rename the file or folder."
+            )
     for extra in sorted(p for p in landing.iterdir() if _visible(p) and p.name not in readers):
         warnings.append(f"{extra.name}: not a source folder this warehouse reads ({', '.join(SOURCES)}); ignored.")
     return files, warnings

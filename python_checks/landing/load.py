@@ -210,23 +210,8 @@ class _Loader:
         return ", ".join(cols), relation
 
     def load_file(self, f: LandingFile) -> int:
-        select, relation = self._focus_select(f) if f.source == "focus" else self._aws_select(f)
-        meta = (
-            f"{_sql_str(self.rel(f))} as _source_file, {_sql_str(f.export)} as _export_name, "
-            f"{_sql_str(f.flavour)} as _delivery_flavour, "
-            f"{_sql_str(f.assembly_id) if f.assembly_id else 'null'} as _assembly_id"
-        )
-        table = RAW_TABLES[f.source]
         try:
-            # Read into a scratch table first: DuckDB keeps the file's row order in it, so its rowid
-            # numbers the rows (a window function over the whole file would be slower, single-threaded).
-            self.con.execute(f"create or replace temp table _file_rows as select {select}, {meta} from {relation}")
-            self.con.execute(
-                f"insert into raw.{table} by name select *, rowid + 1 as _source_row_number from _file_rows"
-            )
-            loaded = self.con.execute("select count(*) from _file_rows").fetchone()[0]
-            self.con.execute("drop table _file_rows")
-            rejected = self._collect_rejects(f)
+            return self._load_file(f)
         except LandingError:
             raise
         except Exception as exc:  # duckdb raises several error classes for unreadable input
@@ -235,6 +220,22 @@ class _Loader:
                 f"{self.rel(f)}: cannot be loaded ({first_line}); the file is damaged or not in the expected "
                 "format, so re-download it from the provider or remove it."
             ) from None
+
+    def _load_file(self, f: LandingFile) -> int:
+        select, relation = self._focus_select(f) if f.source == "focus" else self._aws_select(f)
+        meta = (
+            f"{_sql_str(self.rel(f))} as _source_file, {_sql_str(f.export)} as _export_name, "
+            f"{_sql_str(f.flavour)} as _delivery_flavour, "
+            f"{_sql_str(f.assembly_id) if f.assembly_id else 'null'} as _assembly_id"
+        )
+        table = RAW_TABLES[f.source]
+        # Read into a scratch table first: DuckDB keeps the file's row order in it, so its rowid
+        # numbers the rows (a window function over the whole file would be slower, single-threaded).
+        self.con.execute(f"create or replace temp table _file_rows as select {select}, {meta} from {relation}")
+        self.con.execute(f"insert into raw.{table} by name select *, rowid + 1 as _source_row_number from _file_rows")
+        loaded = self.con.execute("select count(*) from _file_rows").fetchone()[0]
+        self.con.execute("drop table _file_rows")
+        rejected = self._collect_rejects(f)
         self.con.execute(
             "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason, loaded, rejected],
@@ -251,6 +252,10 @@ class _Loader:
             [f.source, f.export, self.rel(f)],
         )
         count = self.con.execute("select count(distinct line) from reject_errors").fetchone()[0]
+        # DuckDB keeps appending to these tables for the life of the connection: empty them so the
+        # next file's rejects are its own.
+        self.con.execute("delete from reject_errors")
+        self.con.execute("delete from reject_scans")
         self.rejected += count
         return count
 
@@ -269,10 +274,16 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True) -> Loa
     files, warnings = discover(landing)
     result = LoadResult(files=files, warnings=warnings, rows={s: 0 for s in RAW_TABLES})
     duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(duckdb_path))
     try:
-        con.execute("set TimeZone = 'UTC'")
-        con.execute("set enable_progress_bar = false")  # tqdm shows progress per file
+        con = duckdb.connect(str(duckdb_path))
+    except duckdb.Error as exc:
+        raise LandingError(
+            f"{duckdb_path}: the warehouse file cannot be opened ({str(exc).splitlines()[0]}); close the program "
+            "that holds it (a DuckDB shell, a BI tool) or point FINOPS_DUCKDB_PATH elsewhere."
+        ) from None
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")  # tqdm shows progress per file
+    try:
         con.execute("begin transaction")
         loader = _Loader(con, landing)
         loader.create_tables()

@@ -56,6 +56,17 @@ def test_missing_required_column_is_one_clear_line_naming_file_and_column(tmp_pa
     assert "rep-1.csv.gz: this file lacks the CUR column(s) line_item_unblended_cost" in build.output
 
 
+def test_corrupt_parquet_is_one_clear_line_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "landing" / "aws_cur2" / "exp" / "data" / "BILLING_PERIOD=2026-08" / "exp-00001.snappy.parquet"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"PAR1 this is not a parquet file")
+    build = build_warehouse(tmp_path / "landing", tmp_path / "w.duckdb")
+    assert build.returncode == 2, build.output
+    errors = [line for line in build.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in build.output
+    assert "aws_cur2/exp/data/BILLING_PERIOD=2026-08/exp-00001.snappy.parquet: cannot be loaded" in errors[0]
+
+
 def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> None:
     rows = [
         usage_row("good-1", "10.50"),
@@ -65,6 +76,9 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
         usage_row("bad-type", "3.00", line_type="MysteryCharge"),
     ]
     write_cur(tmp_path / "landing", rows, raw_tail="too,few,fields\n")
+    second = tmp_path / "landing" / "aws_cur" / "rep" / "20260801-20260901" / "asm-1" / "rep-2.csv.gz"
+    with gzip.open(second, "wt", encoding="utf-8") as handle:
+        handle.write(",".join(COLUMNS) + "\n" + ",".join(usage_row("good-3", "0.00")) + "\nshort,line\n")
     (tmp_path / "landing" / "focus").mkdir()  # an empty source folder: a warning, not an error
     build = build_warehouse(tmp_path / "landing", tmp_path / "w.duckdb")
     assert build.returncode == 0, build.output
@@ -77,10 +91,14 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
     assert quarantined["bad-currency"] == "unknown currency code XXQ"
     assert quarantined["bad-type"] == "unknown line item type MysteryCharge"
     assert quarantined["too,few,fields"].startswith("unreadable CSV line (missing columns)")
-    assert len(quarantined) == 4
+    assert quarantined["short,line"].startswith("unreadable CSV line (missing columns)")
+    assert len(quarantined) == 5
+    # each file keeps its own rejected lines, once
+    rejected = build.query("select _source_file, count(*) from raw.rejected_lines group by 1 order by 1")
+    assert [(path.rsplit("/", 1)[1], n) for path, n in rejected] == [("rep-1.csv.gz", 1), ("rep-2.csv.gz", 1)]
 
     focus = build.query("select x_source_line_item_id, BilledCost from marts.focus_cost_and_usage order by 1")
-    assert focus == [("good-1", Decimal("10.5")), ("good-2", Decimal("0.25"))]
+    assert focus == [("good-1", Decimal("10.5")), ("good-2", Decimal("0.25")), ("good-3", Decimal("0"))]
 
     reconciliation = build.query(
         "select billing_currency, raw_billed_cost, focus_billed_cost, quarantined_billed_cost, is_reconciled "

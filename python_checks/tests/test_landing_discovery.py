@@ -116,3 +116,25 @@ def test_empty_source_folder_warns_and_unknown_folders_are_named(tmp_path: Path)
 def test_missing_landing_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(LandingError, match="the landing folder does not exist"):
         discover(tmp_path / "nope")
+
+
+def test_direct_files_beside_assemblies_without_a_manifest_is_an_error(tmp_path: Path) -> None:
+    period = tmp_path / "aws_cur" / "rep" / "20260801-20260901"
+    _write(period / "rep-1.csv.gz")
+    _write(period / "asm" / "rep-1.csv.gz")
+    with pytest.raises(LandingError, match="both files written straight into it and assembly folders"):
+        discover(tmp_path)
+
+
+def test_athena_refresh_status_table_is_not_billing_data(tmp_path: Path) -> None:
+    report = tmp_path / "aws_cur" / "rep"
+    _write(report / "rep" / "year=2026" / "month=8" / "rep-00001.snappy.parquet")
+    _write(report / "cost_and_usage_data_status" / "cost_and_usage_data_status.parquet")
+    files, _ = discover(tmp_path)
+    assert [f.path.name for f in files] == ["rep-00001.snappy.parquet"]
+
+
+def test_glob_characters_in_a_path_are_an_error(tmp_path: Path) -> None:
+    _write(tmp_path / "aws_cur" / "rep" / "20260801-20260901" / "asm" / "rep-[1].csv.gz")
+    with pytest.raises(LandingError, match=r"rep-\[1\]\.csv\.gz: the path contains one of"):
+        discover(tmp_path)
