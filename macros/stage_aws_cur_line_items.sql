@@ -10,6 +10,29 @@
     becomes NULL and the row is quarantined with the reason), timestamps through
     parse_utc_timestamp, the line item type looked up in the aws_line_item_types seed. -#}
 {% macro stage_aws_cur_line_items(relation, source_name) %}
+{#- Every amount and quantity the warehouse reads: (CUR column, staged name). -#}
+{%- set amounts = [
+    ('line_item_usage_amount', 'usage_amount'),
+    ('line_item_normalized_usage_amount', 'normalized_usage_amount'),
+    ('line_item_unblended_rate', 'unblended_rate'),
+    ('line_item_unblended_cost', 'unblended_cost'),
+    ('line_item_net_unblended_cost', 'net_unblended_cost'),
+    ('pricing_public_on_demand_cost', 'public_on_demand_cost'),
+    ('pricing_public_on_demand_rate', 'public_on_demand_rate'),
+    ('reservation_effective_cost', 'ri_effective_cost'),
+    ('reservation_net_effective_cost', 'ri_net_effective_cost'),
+    ('reservation_amortized_upfront_fee_for_billing_period', 'ri_amortized_upfront_fee_for_billing_period'),
+    ('reservation_unused_amortized_upfront_fee_for_billing_period', 'ri_unused_amortized_upfront_fee'),
+    ('reservation_net_unused_amortized_upfront_fee_for_billing_period', 'ri_net_unused_amortized_upfront_fee'),
+    ('reservation_unused_recurring_fee', 'ri_unused_recurring_fee'),
+    ('reservation_net_unused_recurring_fee', 'ri_net_unused_recurring_fee'),
+    ('reservation_unused_quantity', 'ri_unused_quantity'),
+    ('savings_plan_savings_plan_rate', 'sp_rate'),
+    ('savings_plan_savings_plan_effective_cost', 'sp_effective_cost'),
+    ('savings_plan_net_savings_plan_effective_cost', 'sp_net_effective_cost'),
+    ('savings_plan_total_commitment_to_date', 'sp_total_commitment_to_date'),
+    ('savings_plan_used_commitment', 'sp_used_commitment')
+] %}
 with
 
 source as (
@@ -51,12 +74,7 @@ typed as (
         nullif(trim(line_item_operation), '') as operation,
         nullif(trim(line_item_availability_zone), '') as availability_zone,
         nullif(trim(line_item_resource_id), '') as resource_id,
-        {{ try_to_money('line_item_usage_amount') }} as usage_amount,
-        {{ try_to_money('line_item_normalized_usage_amount') }} as normalized_usage_amount,
         upper(nullif(trim(line_item_currency_code), '')) as currency_code,
-        {{ try_to_money('line_item_unblended_rate') }} as unblended_rate,
-        {{ try_to_money('line_item_unblended_cost') }} as unblended_cost,
-        {{ try_to_money('line_item_net_unblended_cost') }} as net_unblended_cost,
         nullif(trim(line_item_line_item_description), '') as line_item_description,
         nullif(trim(line_item_tax_type), '') as tax_type,
         nullif(trim(line_item_legal_entity), '') as legal_entity,
@@ -68,27 +86,23 @@ typed as (
         nullif(trim(product_instance_type), '') as instance_type,
         nullif(trim(product_sku), '') as sku,
         nullif(trim(pricing_rate_code), '') as rate_code,
-        {{ try_to_money('pricing_public_on_demand_cost') }} as public_on_demand_cost,
-        {{ try_to_money('pricing_public_on_demand_rate') }} as public_on_demand_rate,
         nullif(trim(pricing_term), '') as pricing_term,
         nullif(trim(pricing_unit), '') as pricing_unit,
         nullif(trim(pricing_purchase_option), '') as purchase_option,
         nullif(trim(reservation_reservation_a_r_n), '') as reservation_arn,
-        {{ try_to_money('reservation_effective_cost') }} as ri_effective_cost,
-        {{ try_to_money('reservation_net_effective_cost') }} as ri_net_effective_cost,
-        {{ try_to_money('reservation_amortized_upfront_fee_for_billing_period') }} as ri_amortized_upfront_fee_for_billing_period,
-        {{ try_to_money('reservation_unused_amortized_upfront_fee_for_billing_period') }} as ri_unused_amortized_upfront_fee,
-        {{ try_to_money('reservation_net_unused_amortized_upfront_fee_for_billing_period') }} as ri_net_unused_amortized_upfront_fee,
-        {{ try_to_money('reservation_unused_recurring_fee') }} as ri_unused_recurring_fee,
-        {{ try_to_money('reservation_net_unused_recurring_fee') }} as ri_net_unused_recurring_fee,
-        {{ try_to_money('reservation_unused_quantity') }} as ri_unused_quantity,
         nullif(trim(savings_plan_savings_plan_a_r_n), '') as savings_plan_arn,
-        {{ try_to_money('savings_plan_savings_plan_rate') }} as sp_rate,
-        {{ try_to_money('savings_plan_savings_plan_effective_cost') }} as sp_effective_cost,
-        {{ try_to_money('savings_plan_net_savings_plan_effective_cost') }} as sp_net_effective_cost,
-        {{ try_to_money('savings_plan_total_commitment_to_date') }} as sp_total_commitment_to_date,
-        {{ try_to_money('savings_plan_used_commitment') }} as sp_used_commitment,
         nullif(trim(savings_plan_offering_type), '') as sp_offering_type,
+        {%- for raw_column, name in amounts %}
+        {{ try_to_money(raw_column) }} as {{ name }},
+        {%- endfor %}
+        -- The first amount whose text is there but does not parse: the row is quarantined rather
+        -- than carried with that amount missing or replaced by another column.
+        case
+            {%- for raw_column, name in amounts %}
+            when nullif(trim({{ raw_column }}), '') is not null and {{ try_to_money(raw_column) }} is null
+                then '{{ raw_column }}'
+            {%- endfor %}
+        end as unparseable_amount_column,
         resource_tags,
         cost_category
     from source
@@ -120,6 +134,8 @@ categorised as (
         -- The first reason a row cannot be used; NULL for a good row.
         case
             when typed.unblended_cost is null then 'unparseable or missing lineItem/UnblendedCost'
+            when typed.unparseable_amount_column is not null
+                then 'unparseable amount in ' || typed.unparseable_amount_column
             when typed.payer_account_id is null then 'missing bill/PayerAccountId'
             when typed.usage_account_id is null then 'missing lineItem/UsageAccountId'
             when typed.billing_period_start is null or typed.billing_period_end is null
