@@ -59,7 +59,9 @@ def _build(args: argparse.Namespace) -> int:
     settings = load_settings(args.landing, args.duckdb)
     _ensure_sample(settings)
     _load(settings)
-    run_dbt(["build"], settings.duckdb_path)
+    # --full-refresh: every model is rebuilt from the fresh load anyway, and seeds whose columns
+    # changed between versions of the project are recreated instead of failing.
+    run_dbt(["build", "--full-refresh"], settings.duckdb_path)
     if not args.no_docs:
         run_dbt(["docs", "generate"], settings.duckdb_path)
     from .summary import print_summary

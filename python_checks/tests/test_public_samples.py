@@ -65,6 +65,42 @@ def test_samples_reconcile_to_the_cent_per_account_and_period(sample_build: Buil
     assert all(total > Decimal(0) for total in totals.values())
 
 
+def _cur_billed_totals() -> dict[str, Decimal]:
+    """Σ UnblendedCost per payer account, straight from the sample files (every row is Usage or Tax)."""
+    import csv
+    import gzip
+
+    totals: dict[str, Decimal] = {}
+    sources = [
+        gzip.open(next((SHARED_SAMPLES / "aws_cur" / "koku-local").rglob("*.csv.gz")), "rt", encoding="utf-8"),
+        open(SHARED_SAMPLES / "aws_cur" / "focus_converters_sample-anonymous-aws-export-dataset.csv", encoding="utf-8"),
+    ]
+    for handle in sources:
+        with handle:
+            for row in csv.DictReader(handle):
+                payer = row["bill/PayerAccountId"]
+                totals[payer] = totals.get(payer, Decimal(0)) + Decimal(row["lineItem/UnblendedCost"] or "0")
+    return totals
+
+
+def test_cur_samples_total_what_the_files_say(sample_build: Build) -> None:
+    """Raw and FOCUS billed totals per payer equal a plain Python sum of the files, to the cent
+    (the warehouse keeps 12 decimal places; the files carry up to 17)."""
+    expected = _cur_billed_totals()
+    actual = {
+        account: (raw, focus)
+        for account, raw, focus in sample_build.query(
+            "select billing_account_id, sum(raw_billed_cost), sum(focus_billed_cost) "
+            "from marts.fct_billing_reconciliation where source_name = 'aws_cur' group by 1"
+        )
+    }
+    assert set(actual) == set(expected)
+    for account, total in expected.items():
+        raw, focus = actual[account]
+        assert abs(raw - total) < Decimal("0.000001"), (account, raw, total)
+        assert raw.quantize(Decimal("0.01")) == focus.quantize(Decimal("0.01")) == total.quantize(Decimal("0.01"))
+
+
 def test_native_focus_rows_keep_their_provider(sample_build: Build) -> None:
     providers = {row[0] for row in sample_build.query(
         "select distinct ProviderName from marts.focus_cost_and_usage where x_source_name = 'focus'"
