@@ -32,7 +32,9 @@ from .aws import MAX_ROWS_PER_FILE, Month, ReportGenerator, build_months, stable
 from .focus import PROVIDERS, build_focus_month, focus_rel_path, write_focus
 from .schema import (
     CANON,
+    CUR2_EXTRA,
     KIND,
+    MAP_TYPE,
     athena_columns,
     csv_columns,
     cur2_columns,
@@ -94,6 +96,29 @@ class _Gzipper:
         self.pool.shutdown()
 
 
+class _Writers:
+    """Shared pool running the per-file COPY statements (each on its own cursor of the report's database)."""
+
+    def __init__(self, workers: int) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="copy")
+
+    @staticmethod
+    def _run(con, sql: str, setup) -> None:
+        cur = con.cursor()
+        try:
+            if setup is not None:
+                setup(cur)
+            cur.execute(sql)
+        finally:
+            cur.close()
+
+    def submit(self, con, sql: str, setup=None) -> Future:
+        return self.pool.submit(self._run, con, sql, setup)
+
+
+WRITERS = max(2, min(os.cpu_count() or 2, 8) + 1)
+
+
 def generate(
     out_dir: Path,
     seed: int,
@@ -123,7 +148,9 @@ def generate(
 
     def connect() -> duckdb.DuckDBPyConnection:
         c = duckdb.connect()
-        c.execute(f"SET threads = {max(1, min(os.cpu_count() or 2, 8))}")
+        # one thread per connection: a single COPY from range() runs on one thread anyway; the cores are
+        # kept busy by writing several files at once (see _Writers)
+        c.execute("SET threads = 1")
         c.execute("SET preserve_insertion_order = true")
         c.execute(f"SET temp_directory = '{tmpdir}'")
         return c
@@ -140,6 +167,7 @@ def generate(
     n_steps += len(PROVIDERS) * months + 1
     bar = tqdm(total=n_steps, desc="generate", unit="step", disable=not progress)
     gz = _Gzipper()
+    writers = _Writers(WRITERS)
     lock = threading.Lock()
     totals: dict[tuple, tuple] = {}
     summary.rows_by_report = {g.spec.name: 0 for g in gens}
@@ -155,9 +183,9 @@ def generate(
                 summary.rows_by_report[g.spec.name] = summary.rows_by_report.get(g.spec.name, 0) + n
                 bar.update(1)
             if g.spec.flavour == "csv":
-                _write_legacy_csv(g.con, g, m, out_dir, seed, m.idx == redelivered, gz, bar, summary, lock)
+                _write_legacy_csv(g.con, g, m, out_dir, seed, m.idx == redelivered, gz, writers, bar, summary, lock)
             else:
-                _write_parquet(g.con, g, m, out_dir, seed, bar, summary, lock)
+                _write_parquet(g.con, g, m, out_dir, seed, writers, bar, summary, lock)
 
     try:
         with ThreadPoolExecutor(max_workers=len(gens), thread_name_prefix="report") as pool:
@@ -180,6 +208,7 @@ def generate(
         bar.update(1)
         gz.wait()
     finally:
+        writers.pool.shutdown()
         bar.close()
         con.close()
         for g in gens:
@@ -206,6 +235,9 @@ def _file_queries(g: ReportGenerator, m: Month, projection: str, cutoff=None, st
                 excluded = ", ".join(f"'{t}'" for t in STALE_EXCLUDED_TYPES)
                 parts.append(f"SELECT * FROM small_sorted WHERE usage_start < TIMESTAMP '{cutoff:%Y-%m-%d %H:%M:%S}' "
                              f"AND line_item_type NOT IN ({excluded})")
+            elif g.spec.flavour == "cur2":
+                parts.append("SELECT *, " + ", ".join(f"CAST(NULL AS {MAP_TYPE}) AS {c}" for c in CUR2_EXTRA)
+                             + " FROM small_sorted")
             else:
                 parts.append("SELECT * FROM small_sorted")
         inner = " UNION ALL ".join(parts)
@@ -241,7 +273,8 @@ def _legacy_manifest(g: ReportGenerator, m: Month, seed: int, assembly: str, key
 
 
 def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, redeliver: bool,
-                      gz: _Gzipper, bar, summary: GenerationSummary, lock: threading.Lock) -> None:
+                      gz: _Gzipper, writers: _Writers, bar, summary: GenerationSummary,
+                      lock: threading.Lock) -> None:
     name = g.spec.name
     period_dir = out_dir / "aws_cur" / name / m.folder
     projection = project_csv(g.spec.has_net)
@@ -254,17 +287,20 @@ def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: in
     for kind, assembly, cutoff in deliveries:
         adir = period_dir / assembly
         adir.mkdir(parents=True, exist_ok=True)
-        keys = []
+        keys, futures = [], []
         for k, sql in enumerate(_file_queries(g, m, projection, cutoff, stale=kind == "stale"), start=1):
             fname = f"{name}-{k}.csv.gz"
             tmp = adir / f".{name}-{k}.csv.tmp"
             # header written by us: DuckDB would de-duplicate `user:Team` / `user:team` case-insensitively
-            con.execute(f"COPY ({sql}) TO '{tmp}' (FORMAT csv, HEADER false, DELIMITER ',')")
-            gz.submit(tmp, adir / fname, header)
+            fut = writers.submit(con, f"COPY ({sql}) TO '{tmp}' (FORMAT csv, HEADER false, DELIMITER ',')")
+            futures.append((fut, tmp, adir / fname, f"{name} {m.label} {kind} {fname}"))
             keys.append(f"{name}/{m.folder}/{assembly}/{fname}")
+        for fut, tmp, dst, label in futures:
+            fut.result()
+            gz.submit(tmp, dst, header)
             with lock:
-                summary.files.append(adir / fname)
-                bar.set_postfix_str(f"{name} {m.label} {kind} {fname}")
+                summary.files.append(dst)
+                bar.set_postfix_str(label)
                 bar.update(1)
         if kind == "stale":
             stale_sql = " UNION ALL ".join(_file_queries(g, m, "1 AS one", cutoff, stale=True))
@@ -283,7 +319,7 @@ def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: in
 # ---------------------------------------------------------------------------------------------
 
 
-def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, bar,
+def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, writers: _Writers, bar,
                    summary: GenerationSummary, lock: threading.Lock) -> None:
     name = g.spec.name
     if g.spec.flavour == "athena":
@@ -293,11 +329,14 @@ def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, 
         pairs = cur2_columns({a[0]: a[1] for a in g.spec.accounts})
         ddir = out_dir / "aws_cur2" / name / "data" / f"BILLING_PERIOD={m.label}"
     ddir.mkdir(parents=True, exist_ok=True)
-    keys = []
+    keys, futures = [], []
     for k, sql in enumerate(_file_queries(g, m, project_pairs(pairs)), start=1):
         fname = f"{name}-{k:05d}.snappy.parquet"
-        con.execute(f"COPY ({sql}) TO '{ddir / fname}' (FORMAT parquet, COMPRESSION snappy)")
+        futures.append(writers.submit(con, f"COPY ({sql}) TO '{ddir / fname}' (FORMAT parquet, COMPRESSION snappy)",
+                                      g.session_setup))
         keys.append(fname)
+    for fname, fut in zip(keys, futures):
+        fut.result()
         with lock:
             summary.files.append(ddir / fname)
             bar.set_postfix_str(f"{name} {m.label} {fname}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import config as C
-from .schema import DEC, canonical_select, small_table_ddl
+from .schema import _TAG_MAP_KEYS, DEC, MAP_TYPE, _map_expr, canonical_select, map_literal, small_table_ddl
 
 D = Decimal
 EDP_FACTOR = D("0.97")  # report A's NetUnblendedCost = round(UnblendedCost * 0.97, 10) on AWS Usage
@@ -361,7 +361,7 @@ def _split(c: Decimal, payment: str) -> tuple[Decimal, Decimal]:
 # Report generator
 # ---------------------------------------------------------------------------------------------
 
-MAX_ROWS_PER_FILE = 2_000_000
+MAX_ROWS_PER_FILE = 1_000_000
 MIN_HOURS, MIN_DAYS = 672, 28
 
 
@@ -376,6 +376,9 @@ class ReportGenerator:
         self._build_fleet()
         self._size_bulk()
         self.acc_weighted = [i + 1 for i, a in enumerate(spec.accounts) for _ in range(a[2])]
+        self.map_vars: list[str] = []
+        if spec.flavour == "cur2":
+            self._build_map_table()
 
     # -- sizing -----------------------------------------------------------------------------
     def _size_bulk(self) -> None:
@@ -622,7 +625,58 @@ class ReportGenerator:
             exprs["normalization_factor"] = f"{dec_list(nfs, 0)}[type_i]"
             exprs["normalized_usage_amount"] = f"{dec_list(nfs, 0)}[type_i] * amt_"
         exprs.update(tag_exprs())
-        return f"SELECT {canonical_select(exprs)} FROM ({l2c}){where}"
+        extra = ""
+        if self.spec.flavour == "cur2":  # the lists are bound by session_setup()
+            extra = (f", getvariable('prod_maps_{pid}')[{ci}] AS prod_map, "
+                     f"getvariable('rt_maps')[{self.rt_index()}] AS rt_map")
+        return f"SELECT {canonical_select(exprs)}{extra} FROM ({l2c}){where}"
+
+    # style buckets of tag_exprs (first style of each bucket); the tags only depend on the bucket
+    STYLE_BUCKETS = (0, 12, 60, 72, 80, 86, 90, 94)
+
+    def _build_map_table(self) -> None:
+        """Table `cur2_maps` (one row per constant MAP list): every possible resource_tags MAP (indexed by
+        rt_index()) and per profile the product MAP of each (region, type) combination. Bound per session as
+        variables (session_setup) so the big constant lists are parsed once, not once per segment."""
+        tags = tag_exprs()
+        mexpr = _map_expr([(key, col) for col, key in _TAG_MAP_KEYS.items()])
+        cols = ", ".join(f"{v} AS {k}" for k, v in tags.items())
+        rows = self.con.execute(f"""
+            SELECT {mexpr} FROM (SELECT idx, {cols} FROM (
+              SELECT row_number() OVER (ORDER BY b, t, bit, e, c) AS idx, style, t AS team_i,
+                     (t - 1) * 2 + bit + 1 AS prod_i, e AS env_i, c > 0 AS has_created_by,
+                     greatest(c, 1) AS created_i
+              FROM (SELECT unnest(range({len(self.STYLE_BUCKETS)})) AS b,
+                           unnest({int_list(self.STYLE_BUCKETS)}) AS style) s,
+                   range(1, 7) t1(t), range(2) t2(bit), range(1, 4) t3(e), range(4) t4(c)))
+            ORDER BY idx""").fetchall()
+        lists = {"rt_maps": [r[0] for r in rows]}
+        for pid, p in enumerate(PROFILES, start=1):
+            pmaps = []
+            for reg in C.REGIONS:
+                for typ in C.INSTANCE_TYPES:
+                    d = {"product_name": p.product_name}
+                    if not p.global_location:
+                        d["region"] = reg[0]
+                    if p.instance:
+                        d["instance_type"] = p.instance_prefix + typ[0]
+                    d["servicecode"] = p.servicecode or p.product_code
+                    pmaps.append(d)
+            lists[f"prod_maps_{pid}"] = pmaps
+        self.con.execute(f"CREATE OR REPLACE TABLE cur2_maps (name VARCHAR, l {MAP_TYPE}[])")
+        self.con.execute("INSERT INTO cur2_maps VALUES " + ", ".join(
+            f"({q(name)}, [{', '.join(map_literal(d) for d in maps)}]::{MAP_TYPE}[])" for name, maps in lists.items()))
+        self.map_vars = list(lists)
+
+    def session_setup(self, con) -> None:
+        """Per connection / cursor: bind the constant MAP lists of cur2_maps as variables."""
+        for name in self.map_vars:
+            con.execute(f"SET VARIABLE {name} = (SELECT l FROM cur2_maps WHERE name = {q(name)})")
+
+    def rt_index(self) -> str:
+        bucket = [max(i for i, s0 in enumerate(self.STYLE_BUCKETS) if s0 <= st) for st in range(100)]
+        return (f"(((({int_list(bucket)}[style + 1] * 6 + team_i - 1) * 2 + (prod_i - 1 - (team_i - 1) * 2)) * 3 "
+                f"+ env_i - 1) * 4 + CASE WHEN has_created_by THEN created_i ELSE 0 END + 1)")
 
     def bulk_slices(self, m: Month, lo: int, hi: int, cutoff=None, lean=False) -> list[str]:
         """Segment SQLs for global bulk row range [lo, hi)."""
@@ -768,7 +822,8 @@ class ReportGenerator:
                     f"(SELECT *, {owner_attr_select('hr')} FROM fc WHERE covered AND kind = 'SP')")
         self._insert_commitment_fees(m, consts)
         self._insert_misc(m, consts)
-        con.execute("CREATE OR REPLACE TEMP TABLE small_sorted AS SELECT * FROM small "
+        # a plain (not TEMP) table: the files of a month are written concurrently through cursors
+        con.execute("CREATE OR REPLACE TABLE small_sorted AS SELECT * FROM small "
                     "ORDER BY usage_start, line_item_type, line_item_id")
 
     def _insert_commitment_fees(self, m: Month, consts: dict[str, str]) -> None:

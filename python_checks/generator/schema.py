@@ -235,6 +235,16 @@ def _map_expr(pairs: list[tuple[str, str]]) -> str:
     return f"map_from_entries(list_filter([{structs}], x -> x.v IS NOT NULL))"
 
 
+CUR2_EXTRA = ("prod_map", "rt_map")  # extra (non-canonical) columns of the cur2 row sets, see cur2_columns
+MAP_TYPE = "MAP(VARCHAR, VARCHAR)"
+
+
+def map_literal(d: dict) -> str:
+    def q(v: str) -> str:
+        return "'" + v.replace("'", "''") + "'"
+    return "MAP {" + ", ".join(f"{q(k)}: {q(v)}" for k, v in d.items()) + "}"
+
+
 def cur2_columns(account_names: dict[str, str]) -> list[tuple[str, str]]:
     def name_case(col: str) -> str:
         whens = " ".join(f"WHEN '{a}' THEN '{n}'" for a, n in account_names.items())
@@ -252,14 +262,18 @@ def cur2_columns(account_names: dict[str, str]) -> list[tuple[str, str]]:
             out.append(("bill_payer_account_name", name_case("payer_account_id")))
         if col == "usage_account_id":
             out.append(("line_item_usage_account_name", name_case("usage_account_id")))
+    # bulk rows carry the two maps precomputed (`prod_map`, `rt_map`: looked up in small constant lists, much
+    # cheaper than building a MAP per row); the materialised rows (NULL there) build them here
     out.append(
         (
             "product",
-            _map_expr([("product_name", "product_name"), ("region", "region"), ("instance_type", "instance_type"),
-                       ("servicecode", "servicecode")]),
+            "coalesce(prod_map, " + _map_expr([("product_name", "product_name"), ("region", "region"),
+                                                ("instance_type", "instance_type"),
+                                                ("servicecode", "servicecode")]) + ")",
         )
     )
-    out.append(("resource_tags", _map_expr([(key, col) for col, key in _TAG_MAP_KEYS.items()])))
+    out.append(("resource_tags", "coalesce(rt_map, " + _map_expr([(key, col) for col, key in _TAG_MAP_KEYS.items()])
+                + ")"))
     out.append(("cost_category", _map_expr([("BusinessUnit", "cc_business_unit")])))
     return out
 
