@@ -19,7 +19,7 @@
 
 {% macro try_to_money(expr) -%}
     {%- set text = "nullif(trim(" ~ expr ~ "), '')" -%}
-    {%- if var('money_precision') > 18 and var('money_scale') < 18 -%}
+    {%- if (var('money_precision') | int) > 18 and (var('money_scale') | int) < 18 -%}
         coalesce(try_cast({{ text }} as decimal(18, {{ var('money_scale') }})), try_cast({{ text }} as {{ money_type() }}))
     {%- else -%}
         try_cast({{ text }} as {{ money_type() }})

@@ -1,6 +1,7 @@
 -- A payer account's billing period must come from exactly one export in one flavour (one CUR
--- report as CSV deliveries or as its Athena parquet, or one CUR 2.0 export). Two exports of the same bill in the landing folder would double it, and the
--- reconciliation could not see it, because raw and FOCUS would both be doubled.
+-- report as CSV deliveries or as its Athena parquet, or one CUR 2.0 export). Two exports of the
+-- same bill in the landing folder would double it, and the reconciliation could not see it,
+-- because raw and FOCUS would both be doubled.
 with
 
 line_items as (
