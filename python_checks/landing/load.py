@@ -160,7 +160,7 @@ class _Loader:
                     tags.append((_athena_tag_key(lower.removeprefix("resource_tags_")), _ident(name)))
                 elif lower.startswith("cost_category_"):
                     categories.append((lower.removeprefix("cost_category_"), _ident(name)))
-            relation = f"read_parquet({_sql_str(str(f.path))})"
+            relation = f"read_parquet({_sql_str(str(f.path))}, file_row_number = true)"
         missing = [name for name, required in AWS_CUR_COLUMNS if required and name not in by_name]
         if missing:
             raise LandingError(
@@ -191,7 +191,7 @@ class _Loader:
         if f.path.name.lower().endswith(".parquet"):
             names = list(self._parquet_columns(f))
             refs = {n: _ident(n) for n in names}
-            relation = f"read_parquet({_sql_str(str(f.path))})"
+            relation = f"read_parquet({_sql_str(str(f.path))}, file_row_number = true)"
         else:
             names = [h.strip() for h in _csv_header(f.path, self.rel(f))]
             refs = {n: f"c{i}" for i, n in enumerate(names)}
@@ -229,13 +229,25 @@ class _Loader:
             f"{_sql_str(f.assembly_id) if f.assembly_id else 'null'} as _assembly_id"
         )
         table = RAW_TABLES[f.source]
-        # Read into a scratch table first: DuckDB keeps the file's row order in it, so its rowid
-        # numbers the rows (a window function over the whole file would be slower, single-threaded).
-        self.con.execute(f"create or replace temp table _file_rows as select {select}, {meta} from {relation}")
-        self.con.execute(f"insert into raw.{table} by name select *, rowid + 1 as _source_row_number from _file_rows")
-        loaded = self.con.execute("select count(*) from _file_rows").fetchone()[0]
-        self.con.execute("drop table _file_rows")
-        rejected = self._collect_rejects(f)
+        if f.path.name.lower().endswith(".parquet"):
+            # Parquet numbers its rows itself (file_row_number), so the rows go straight in.
+            loaded = self.con.execute(
+                f"insert into raw.{table} by name select {select}, {meta}, file_row_number + 1 as _source_row_number "
+                f"from {relation}"
+            ).fetchone()[0]
+            rejected = 0
+        else:
+            # A CSV is read into a scratch table first: DuckDB keeps the file's row order in it, so its
+            # rowids count the rows in file order (a window function over the whole file would be slower,
+            # single-threaded). Inside the load's transaction rowids start at an offset: subtract it.
+            self.con.execute(f"create or replace temp table _file_rows as select {select}, {meta} from {relation}")
+            self.con.execute(
+                f"insert into raw.{table} by name select *, rowid - (select min(rowid) from _file_rows) + 1 "
+                "as _source_row_number from _file_rows"
+            )
+            loaded = self.con.execute("select count(*) from _file_rows").fetchone()[0]
+            self.con.execute("drop table _file_rows")
+            rejected = self._collect_rejects(f)
         self.con.execute(
             "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason, loaded, rejected],
@@ -243,8 +255,6 @@ class _Loader:
         return loaded
 
     def _collect_rejects(self, f: LandingFile) -> int:
-        if f.path.name.lower().endswith(".parquet"):
-            return 0
         # DuckDB reports a line once per problem (e.g. once per missing column): keep one row a line.
         self.con.execute(
             "insert into raw.rejected_lines select ?, ?, ?, line, cast(arg_min(error_type, column_idx) as varchar), "

@@ -84,6 +84,10 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
     assert build.returncode == 0, build.output
     assert "warning: focus/: the folder is empty" in build.output
 
+    # rows are numbered as they stand in their file (data rows, header excluded)
+    numbered = dict(build.query("select identity_line_item_id, _source_row_number from raw.aws_cur_line_items"))
+    assert numbered == {"good-1": 1, "good-2": 2, "bad-cost": 3, "bad-currency": 4, "bad-type": 5, "good-3": 1}
+
     quarantined = dict(build.query(
         "select coalesce(source_line_item_id, raw_line), quarantine_reason from marts.quarantine_line_items"
     ))
