@@ -175,7 +175,7 @@ conformed as (
             when rows_.row_kind = 'charge' and rows_.line_item_type = 'DiscountedUsage' then rows_.public_on_demand_rate
             when rows_.row_kind = 'charge' and rows_.is_metered_usage then rows_.unblended_rate
         end as contracted_unit_price,
-        -- quantities
+        -- quantities: the CUR meters usage in its pricing unit, so ConsumedQuantity/Unit repeat these
         case
             when
                 rows_.row_kind = 'charge' and rows_.is_metered_usage
@@ -188,18 +188,6 @@ conformed as (
                 and rows_.usage_amount is not null
                 then coalesce(pricing_units.focus_unit, rows_.pricing_unit)
         end as pricing_unit,
-        case
-            when
-                rows_.row_kind = 'charge' and rows_.is_metered_usage
-                and rows_.pricing_unit is not null
-                then rows_.usage_amount
-        end as consumed_quantity,
-        case
-            when
-                rows_.row_kind = 'charge' and rows_.is_metered_usage
-                and rows_.usage_amount is not null
-                then coalesce(pricing_units.focus_unit, rows_.pricing_unit)
-        end as consumed_unit,
         -- commitment discount
         case
             when
@@ -270,6 +258,8 @@ conformed as (
 final as (
     select
         *,
+        pricing_quantity as consumed_quantity,
+        pricing_unit as consumed_unit,
         effective_cost as pricing_currency_effective_cost,
         list_unit_price as pricing_currency_list_unit_price,
         contracted_unit_price as pricing_currency_contracted_unit_price
