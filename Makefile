@@ -10,7 +10,7 @@ UV_VERSION := 0.13.8
 # uv from PATH when it is the pinned version, else a private copy installed with pip.
 UV := $(shell command -v uv >/dev/null 2>&1 && uv --version 2>/dev/null | grep -q ' $(UV_VERSION)' && command -v uv || echo $(CURDIR)/.venv-tools/bin/uv)
 # focus-validator needs Python 3.12 (pyenv provides it on these machines).
-PYTHON312 ?= $(shell PYENV_VERSION=3.12.1 pyenv which python3.12 2>/dev/null || command -v python3.12)
+PYTHON312 ?= $(shell PYENV_VERSION=$$(pyenv versions --bare 2>/dev/null | grep '^3\.12\.' | tail -n 1) pyenv which python3.12 2>/dev/null || command -v python3.12)
 export FINOPS_DUCKDB_PATH ?= $(CURDIR)/warehouse.duckdb
 export UV_NO_PROGRESS := 1
 RUN := $(UV) run --no-sync
