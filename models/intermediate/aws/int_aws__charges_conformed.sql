@@ -54,6 +54,17 @@ classified as (
         line_items.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') as is_metered_usage,
         line_items.line_item_type in ('RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee')
         or (line_items.line_item_type = 'Fee' and line_items.reservation_arn is not null) as is_commitment_purchase,
+        -- The commitment a row belongs to: covered usage, commitment fees (and so their Unused
+        -- rows) and refunds of a commitment; other rows carry no commitment columns.
+        case
+            when
+                line_items.line_item_type in (
+                    'DiscountedUsage', 'SavingsPlanCoveredUsage', 'RIFee', 'SavingsPlanRecurringFee',
+                    'SavingsPlanUpfrontFee', 'Refund'
+                )
+                or (line_items.line_item_type = 'Fee' and line_items.reservation_arn is not null)
+                then coalesce(line_items.savings_plan_arn, line_items.reservation_arn)
+        end as commitment_discount_id,
         case line_items.line_item_type
             when 'RIFee' then line_items.aws_amortized_cost
             when 'SavingsPlanRecurringFee' then line_items.aws_amortized_cost
@@ -189,24 +200,15 @@ conformed as (
                 then coalesce(pricing_units.focus_unit, rows_.pricing_unit)
         end as pricing_unit,
         -- commitment discount
+        rows_.commitment_discount_id,
         case
-            when
-                rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
-                or rows_.line_item_type = 'Refund' then rows_.commitment_id
-        end as commitment_discount_id,
-        case
-            when
-                rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
-                or (rows_.line_item_type = 'Refund' and rows_.commitment_id is not null)
+            when rows_.commitment_discount_id is not null
                 then case when rows_.is_savings_plan then 'Spend' else 'Usage' end
         end as commitment_discount_category,
         case
-            when
-                rows_.is_covered_usage or rows_.is_commitment_purchase or rows_.row_kind = 'unused_commitment'
-                or (rows_.line_item_type = 'Refund' and rows_.commitment_id is not null)
+            when rows_.commitment_discount_id is not null
                 then case when rows_.is_savings_plan then 'Savings Plan' else 'Reserved Instance' end
-        end
-            as commitment_discount_type,
+        end as commitment_discount_type,
         rows_.commitment_discount_status,
         -- Quantity of the commitment this row uses (Used), leaves unused (Unused) or buys (recurring
         -- purchase): dollars of commitment for Savings Plans, instance hours for Reserved Instances.
