@@ -161,6 +161,14 @@ class _Loader:
                 elif lower.startswith("cost_category_"):
                     categories.append((lower.removeprefix("cost_category_"), _ident(name)))
             relation = f"read_parquet({_sql_str(str(f.path))}, file_row_number = true)"
+            # CUR 2.0 keeps most product attributes in the `product` map (`product['product_name']`):
+            # a product column that is not a column of its own is read from there.
+            product = next((name for name, ctype in types.items() if name.lower() == "product"
+                            and ctype.upper().startswith("MAP(")), None)
+            if product:
+                for name, _ in AWS_CUR_COLUMNS:
+                    if name.startswith("product_") and name not in by_name:
+                        by_name[name] = f"map_extract_value({_ident(product)}, {_sql_str(name.removeprefix('product_'))})"
         missing = [name for name, required in AWS_CUR_COLUMNS if required and name not in by_name]
         if missing:
             raise LandingError(

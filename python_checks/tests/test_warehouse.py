@@ -134,3 +134,15 @@ def test_money_is_decimal_everywhere(generated_build: Build) -> None:
         "where table_schema in ('staging', 'intermediate', 'marts') and data_type in ('DOUBLE', 'FLOAT', 'REAL')"
     )
     assert floating == []
+
+
+def test_every_aws_flavour_names_a_service_the_same_way(generated_build: Build) -> None:
+    """CUR 2.0 keeps the product name in its `product` map; ServiceName must not fall back to the
+    product code there while the legacy CUR spells it out."""
+    rows = generated_build.query(
+        'select distinct "ServiceName" from marts.focus_cost_and_usage '
+        "where \"ProviderName\" = 'AWS' and x_source_name = 'aws_cur2'"
+    )
+    names = {r[0] for r in rows}
+    assert "Amazon Elastic Compute Cloud" in names
+    assert not names & {"AmazonEC2", "AmazonS3", "AmazonRDS", "AWSLambda"}, names
