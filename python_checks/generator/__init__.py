@@ -28,8 +28,17 @@ import duckdb
 from tqdm import tqdm
 
 from . import config as C
-from .aws import MAX_ROWS_PER_FILE, Month, ReportGenerator, build_months, stable_hex, stable_uuid
-from .focus import PROVIDERS, build_focus_month, focus_rel_path, write_focus
+from .aws import D38, MAX_ROWS_PER_FILE, Month, ReportGenerator, build_months, q, stable_hex, stable_uuid, ts
+from .focus import (
+    PROVIDERS,
+    build_focus_month,
+    commitment_id,
+    commitment_term,
+    commitment_upfront,
+    commitment_usage_sql,
+    focus_rel_path,
+    write_focus,
+)
 from .schema import (
     CANON,
     CUR2_EXTRA,
@@ -47,6 +56,11 @@ __all__ = ["generate", "GenerationSummary"]
 GZIP_LEVEL = 1
 STALE_CUTOFF_DAY = 8  # the stale delivery of the re-delivered month only has usage before this day
 STALE_EXCLUDED_TYPES = ("Tax", "Credit", "Refund", "EdpDiscount", "BundledDiscount")
+# commitment_usage_daily truth, collected per month (AWS: per report connection; FOCUS: main connection)
+COMMITMENT_USAGE_COLUMNS = (
+    f"ord INT, commitment_discount_id VARCHAR, day DATE, unit VARCHAR, committed_quantity {D38}, "
+    f"used_quantity {D38}, unused_quantity {D38}, used_effective_cost {D38}, unused_effective_cost {D38}"
+)
 
 
 @dataclass
@@ -177,6 +191,7 @@ def generate(
             g.bulk_agg(m)
             g.build_small(m)
             billed, amortized, n = g.truth_totals()
+            g.collect_commitment_usage(m)
             with lock:
                 totals[(g.spec.index, m.idx)] = (g.spec.source, g.spec.name, g.spec.payer, f"{m.start:%Y-%m-%d}",
                                                  "USD", billed, amortized, n)
@@ -191,10 +206,13 @@ def generate(
         with ThreadPoolExecutor(max_workers=len(gens), thread_name_prefix="report") as pool:
             for fut in [pool.submit(run_report, g) for g in gens]:
                 fut.result()
+        con.execute(f"CREATE OR REPLACE TEMP TABLE commitment_usage ({COMMITMENT_USAGE_COLUMNS})")
         for i, p in enumerate(PROVIDERS):
             for m in month_list:
                 bar.set_postfix_str(f"{p.export} {m.label}")
                 build_focus_month(con, p, seed, m, month_list[0])
+                con.execute(f"INSERT INTO commitment_usage BY NAME SELECT {100 + i} AS ord, * "
+                            f"FROM ({commitment_usage_sql(p, m, month_list[0])})")
                 path = out_dir / focus_rel_path(p, m)
                 write_focus(con, p, path)
                 summary.files.append(path)
@@ -205,6 +223,7 @@ def generate(
                 bar.update(1)
         bar.set_postfix_str("truth")
         _write_truth(con, gens, month_list, out_dir, [totals[k] for k in sorted(totals)], summary)
+        _write_commitment_truth(con, gens, month_list, out_dir, tmpdir, summary)
         bar.update(1)
         gz.wait()
     finally:
@@ -394,4 +413,54 @@ def _write_truth(con, gens: list[ReportGenerator], months: list[Month], out_dir:
                 else:
                     w.writerow([acct, team, C.ACCOUNT_OWNERS_SINCE, ""])
     for f in ("expected_totals.csv", "resource_owners.csv", "account_owners.csv"):
+        summary.files.append(tdir / f)
+
+
+def _write_commitment_truth(con, gens: list[ReportGenerator], months: list[Month], out_dir: Path, tmpdir: Path,
+                            summary: GenerationSummary) -> None:
+    """commitments.csv: one row per commitment of any report / export in the window; commitment_usage_daily.csv:
+    one row per commitment and UTC day with a commitment inside the window. AWS figures describe the current
+    delivery of each month (the full month of the re-delivered one), as expected_totals.csv does."""
+    tdir = out_dir / "_truth"
+
+    def dec(v: Decimal | None) -> str:
+        return "NULL" if v is None else f"CAST('{format(v, 'f')}' AS {D38})"
+
+    rows = []
+    for g in gens:
+        for seq, cm in enumerate(g.emitted_commitments()):
+            rows.append((g.spec.index, seq, g.spec.source, g.spec.name, g.spec.payer, cm.arn, cm.kind, cm.payment,
+                         cm.start, cm.end, str(cm.units) if cm.kind == "RI" else "NULL",
+                         dec(cm.c if cm.kind == "SP" else None), dec(cm.upfront_total)))
+        part = tmpdir / f"commitment_usage_{g.spec.index}.parquet"
+        g.con.execute(f"COPY commitment_usage TO '{part}' (FORMAT parquet)")
+        con.execute(f"INSERT INTO commitment_usage BY NAME SELECT {g.spec.index} AS ord, * FROM read_parquet('{part}')")
+    start, end = commitment_term(months[0])
+    for i, p in enumerate(PROVIDERS):
+        rows.append((100 + i, 0, "focus", p.export, p.billing_account, commitment_id(p), "FOCUS", "All Upfront",
+                     start, end, "NULL", "NULL", dec(commitment_upfront(p))))
+    con.execute("CREATE OR REPLACE TEMP TABLE truth_commitments (ord INT, seq INT, source VARCHAR, report VARCHAR, "
+                "billing_account_id VARCHAR, commitment_discount_id VARCHAR, commitment_kind VARCHAR, "
+                "payment_option VARCHAR, term_start TIMESTAMP, term_end TIMESTAMP, units INT, "
+                f"hourly_commitment {D38}, upfront_total {D38})")
+    con.execute("INSERT INTO truth_commitments VALUES " + ", ".join(
+        f"({o}, {sq}, {q(src)}, {q(rpt)}, {q(acct)}, {q(cid)}, {q(kind)}, {q(pay)}, {ts(t0)}, {ts(t1)}, {u}, {c}, {up})"
+        for o, sq, src, rpt, acct, cid, kind, pay, t0, t1, u, c, up in rows))
+    orphans = con.execute("SELECT count(*) FROM commitment_usage ANTI JOIN truth_commitments "
+                          "USING (ord, commitment_discount_id)").fetchone()[0]
+    if orphans:
+        raise RuntimeError(f"{orphans} commitment_usage_daily rows of a commitment missing from commitments.csv")
+    fmt = "'%Y-%m-%d %H:%M:%S'"
+    con.execute(f"""COPY (SELECT source, report, billing_account_id, commitment_discount_id, commitment_kind,
+                                 payment_option, strftime(term_start, {fmt}) AS term_start,
+                                 strftime(term_end, {fmt}) AS term_end, units, hourly_commitment, upfront_total
+                          FROM truth_commitments ORDER BY ord, seq)
+                    TO '{tdir / 'commitments.csv'}' (HEADER, DELIMITER ',')""")
+    con.execute(f"""COPY (SELECT c.source, c.report, u.commitment_discount_id, strftime(u.day, '%Y-%m-%d') AS day,
+                                 u.unit, u.committed_quantity, u.used_quantity, u.unused_quantity,
+                                 u.used_effective_cost, u.unused_effective_cost
+                          FROM commitment_usage u JOIN truth_commitments c USING (ord, commitment_discount_id)
+                          ORDER BY u.ord, c.seq, u.day)
+                    TO '{tdir / 'commitment_usage_daily.csv'}' (HEADER, DELIMITER ',')""")
+    for f in ("commitments.csv", "commitment_usage_daily.csv"):
         summary.files.append(tdir / f)

@@ -24,6 +24,7 @@ from . import config as C
 from .schema import _TAG_MAP_KEYS, DEC, MAP_TYPE, _map_expr, canonical_select, map_literal, small_table_ddl
 
 D = Decimal
+D38 = "DECIMAL(38,10)"
 EDP_FACTOR = D("0.97")  # report A's NetUnblendedCost = round(UnblendedCost * 0.97, 10) on AWS Usage
 TAX_RATE = D("0.0725")
 CREDIT_RATE = D("0.015")
@@ -1081,6 +1082,39 @@ class ReportGenerator:
                  (SELECT coalesce(sum({billed_col}), 0) AS billed, coalesce(sum({self.AMORTIZED}), 0) AS amort,
                          count(*) AS n FROM small) s""").fetchone()
         return row[0], row[1], int(row[2])
+
+    def emitted_commitments(self) -> list[Commitment]:
+        """The commitments whose ARN appears in the window: active hours in a month (RIFee, recurring fee,
+        covered usage) or the upfront purchase inside the window."""
+        return [cm for cm in self.commitments
+                if any(cm.active(m)[1] > cm.active(m)[0] or (cm.upfront_total > 0 and m.start <= cm.start < m.end)
+                       for m in self.months)]
+
+    def collect_commitment_usage(self, m: Month) -> None:
+        """Append month m's commitment_usage_daily truth to temp table `commitment_usage` (call after build_small:
+        reads cmt and fc, i.e. the current delivery). One row per commitment and UTC day with active hours.
+        RI: quantities in instance-hours, effective cost (a + r) per hour; SP: quantities in USD
+        (committed c per active hour, used = Σ sp_rate of the covered hours = SavingsPlanEffectiveCost)."""
+        sql = f"""
+            SELECT arn AS commitment_discount_id, CAST({ts(m.start)} + to_days(d) AS DATE) AS day,
+                   CASE kind WHEN 'RI' THEN 'Hours' ELSE 'USD' END AS unit,
+                   committed AS committed_quantity, used AS used_quantity, committed - used AS unused_quantity,
+                   CAST(CASE kind WHEN 'RI' THEN (a + r) * n ELSE used END AS {D38}) AS used_effective_cost,
+                   CAST(CASE kind WHEN 'RI' THEN (a + r) * (units * hours - n) ELSE committed - used END AS {D38})
+                     AS unused_effective_cost
+            FROM (SELECT *, CAST(CASE kind WHEN 'RI' THEN units * hours ELSE c * hours END AS {D38}) AS committed,
+                         CAST(CASE kind WHEN 'RI' THEN n ELSE sp_used END AS {D38}) AS used
+                  FROM (SELECT c.ckey, c.kind, c.arn, c.units, c.a, c.r, c.c, t.d,
+                               greatest(0, least(c.hb, 24 * t.d + 24) - greatest(c.ha, 24 * t.d)) AS hours,
+                               coalesce(u.n, 0) AS n, coalesce(u.sp_used, 0) AS sp_used
+                        FROM cmt c CROSS JOIN range({m.days}) t(d)
+                        LEFT JOIN (SELECT ckey, hour // 24 AS d, count(*) AS n, sum(sp_rate) AS sp_used
+                                   FROM fc WHERE covered GROUP BY ALL) u ON u.ckey = c.ckey AND u.d = t.d))
+            WHERE committed > 0"""
+        if m.idx == self.months[0].idx:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE commitment_usage AS {sql}")
+        else:
+            self.con.execute(f"INSERT INTO commitment_usage BY NAME {sql}")
 
     def owners_sql(self) -> str:
         parts = []

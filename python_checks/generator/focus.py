@@ -8,11 +8,17 @@ EffectiveCost = amortised commitment consumed, Status Used), one daily Unused co
 commitment Purchase (first month only: BilledCost = upfront, EffectiveCost 0), a recurring Purchase
 (support subscription, EffectiveCost = BilledCost), a Tax row and a Credit row.
 Commitment arithmetic: the commitment amortises DAILY_COMMIT per day; per day
-Σ EffectiveCost(Used) + EffectiveCost(Unused) = DAILY_COMMIT; upfront = DAILY_COMMIT * 365.
+Σ EffectiveCost(Used) + EffectiveCost(Unused) = DAILY_COMMIT; upfront = DAILY_COMMIT * 365 (All Upfront, term of
+365 days from the first generated month). Its CommitmentDiscountId does not depend on the seed (see commitment_id).
+Covered rows are whole resource-days of the first service (ordered by resource, while their running daily contracted
+cost fits DAILY_COMMIT); a Used row's EffectiveCost = ContractedCost and, in FOCUS 1.2, its CommitmentDiscountQuantity
+= EffectiveCost (unit USD), so per day Σ Quantity(Used) + Quantity(Unused) = DAILY_COMMIT too. DAILY_COMMIT is about
+the median daily eligible usage: on most days part of it is used and part stays unused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +27,8 @@ from .aws import Month, q, stable_hex, stable_uuid, ts
 
 D = Decimal
 DEC = "DECIMAL(18,10)"
+COMMITMENT_TERM_DAYS = 365
+COMMITMENT_ID_NAMESPACE = "focus-sample-commitment"  # instead of the seed: ids stable across seeds
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,7 @@ class FocusProvider:
     sub_accounts: tuple[tuple[str, str], ...]
     services: tuple[tuple[str, str, str, str, Decimal, str], ...]  # name, category, sku, unit, list price, res type
     region: tuple[str, str]
-    daily_commit: Decimal
+    daily_commit: Decimal  # USD per day; about the median daily eligible (service 0) usage, so it is partly used
     discount: Decimal  # contracted discount vs list
     tax_rate: Decimal
     support_fee: Decimal
@@ -52,7 +60,7 @@ PROVIDERS = (
             ("Kestrel Object Store", "Storage", "KC-OBJ-STD", "GB-Hours", D("0.0000300"), "Bucket"),
             ("Kestrel Managed Postgres", "Databases", "KC-PG-M", "Hours", D("0.2500"), "Database"),
         ),
-        region=("eu-west", "Europe West"), daily_commit=D("5.0000"), discount=D("0.9000"), tax_rate=D("0.2000"),
+        region=("eu-west", "Europe West"), daily_commit=D("300.0000"), discount=D("0.9000"), tax_rate=D("0.2000"),
         support_fee=D("150.00"), credit=D("25.00"), fmt="csv"),
     FocusProvider(
         export="orbital-focus12", version="1.2", provider="Orbital Compute", invoice_issuer="Orbital Compute",
@@ -62,7 +70,7 @@ PROVIDERS = (
             ("Orbital GPU Instances", "AI and Machine Learning", "OC-GPU-A10", "Hours", D("1.1000"), "GPU Instance"),
             ("Orbital Edge CDN", "Networking", "OC-CDN-GB", "GB", D("0.0200"), "Distribution"),
         ),
-        region=("us-central", "US Central"), daily_commit=D("40.0000"), discount=D("0.8500"), tax_rate=D("0.0800"),
+        region=("us-central", "US Central"), daily_commit=D("2500.0000"), discount=D("0.8500"), tax_rate=D("0.0800"),
         support_fee=D("400.00"), credit=D("60.00"), fmt="parquet"),
 )
 
@@ -103,13 +111,27 @@ def focus_rel_path(p: FocusProvider, m: Month) -> str:
     return f"focus/{p.export}/billing_period={m.label}/{p.export}-{m.label}-00001.{ext}"
 
 
+def commitment_id(p: FocusProvider) -> str:
+    """The export's CommitmentDiscountId (independent of the seed, so a sample mapping file can name it)."""
+    return f"{p.export}:commitment/{stable_uuid(COMMITMENT_ID_NAMESPACE, p.export, 'commitment')}"
+
+
+def commitment_term(first: Month) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the export's commitment: bought at the start of the first generated month."""
+    return first.start, first.start + dt.timedelta(days=COMMITMENT_TERM_DAYS)
+
+
+def commitment_upfront(p: FocusProvider) -> Decimal:
+    return p.daily_commit * COMMITMENT_TERM_DAYS
+
+
 def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) -> None:
     """Create temp table `focus_rows` (all FOCUS 1.2 columns; 1.0 subset is projected at write time)."""
     cols = FOCUS10_COLUMNS + FOCUS12_EXTRA
     types = {c: (DEC if c in DECIMAL_COLUMNS else "TIMESTAMP" if c in TS_COLUMNS else "VARCHAR") for c in cols}
     con.execute("CREATE OR REPLACE TEMP TABLE focus_rows (" + ", ".join(f'"{c}" {types[c]}' for c in cols) + ")")
-    commit_id = f"{p.export}:commitment/{stable_uuid(seed, p.export, 'commitment')}"
-    commit_start = first.start
+    commit_id = commitment_id(p)
+    commit_start, commit_end = commitment_term(first)
     services = p.services
     res_count = 9 if p.version == "1.0" else 5
     # resources: (resource id, name, service idx, sub account idx, daily quantity base)
@@ -143,11 +165,12 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
                CAST(r.base * (1 + hash({seed}, {q(p.export)}, {m.idx}, r.ri, d) % 5) * 24 AS DECIMAL(18,3)) AS qty,
                {svc_price}[r.svc + 1] AS lp
         FROM focus_res r, range({m.days}) t(d)""")
-    # covered usage: service 0, first sub-account resources, cumulative cost <= daily commitment
+    # covered usage: whole resource-days of service 0 (any sub-account), in ri order while the running daily sum of
+    # their contracted cost stays <= the daily commitment (a prefix: once a resource-day does not fit, none after it)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fu2 AS
         SELECT *, CAST(qty * lp AS {DEC}) AS list_cost, CAST(CAST(qty * lp AS {DEC}) * {disc} AS {DEC}) AS contracted,
-               svc = 0 AND cs >= {ts(commit_start)} AND
+               svc = 0 AND cs >= {ts(commit_start)} AND cs < {ts(commit_end)} AND
                sum(CAST(CAST(qty * lp AS {DEC}) * {disc} AS {DEC})) FILTER (WHERE svc = 0)
                  OVER (PARTITION BY d ORDER BY ri ROWS UNBOUNDED PRECEDING) <= {format(p.daily_commit, 'f')} AS covered
         FROM fu""")
@@ -207,7 +230,7 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           'Project' AS SubAccountType, {subs_id}[1] AS SubAccountId, {subs_name}[1] AS SubAccountName
         FROM range({m.days}) t(d)
         LEFT JOIN (SELECT d, sum(contracted) AS used FROM fu2 WHERE covered GROUP BY d) u USING (d)
-        WHERE {ts(m.start)} + to_days(d) >= {ts(commit_start)}
+        WHERE {ts(m.start)} + to_days(d) >= {ts(commit_start)} AND {ts(m.start)} + to_days(d) < {ts(commit_end)}
           AND {format(p.daily_commit, 'f')} - coalesce(used, 0) > 0
         ORDER BY d""")
     purchase = f"""INSERT INTO focus_rows BY NAME SELECT {common}, 'Purchase' AS ChargeCategory,
@@ -221,7 +244,7 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           'Project' AS SubAccountType,
           {subs_id}[1] AS SubAccountId, {subs_name}[1] AS SubAccountName"""
     if m.idx == first.idx:
-        upfront = p.daily_commit * 365
+        upfront = commitment_upfront(p)
         con.execute(purchase.format(cost=format(upfront, "f"), eff="0", desc="'Annual compute commitment purchase'",
                                     freq="'One-Time'", start=ts(commit_start), end=ts(commit_start),
                                     cid=q(commit_id), ccat="'Spend'", cname="'Annual compute commitment'",
@@ -243,6 +266,21 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           {ts(m.start)} AS ChargePeriodStart, {ts(m.end)} AS ChargePeriodEnd,
           'Project' AS SubAccountType, {subs_id}[2] AS SubAccountId, {subs_name}[2] AS SubAccountName,
           {svc_cat}[1] AS ServiceCategory, {svc_name}[1] AS ServiceName, {svc_subcat}[1] AS ServiceSubcategory""")
+
+
+def commitment_usage_sql(p: FocusProvider, m: Month, first: Month) -> str:
+    """commitment_usage_daily truth of month m: one row per day of the commitment's term; reads the covered rows
+    of `fu2`, so run it right after build_focus_month(p, m)."""
+    start, end = commitment_term(first)
+    day, daily = f"{ts(m.start)} + to_days(d)", f"CAST({format(p.daily_commit, 'f')} AS DECIMAL(38,10))"
+    return f"""
+        SELECT {q(commitment_id(p))} AS commitment_discount_id, CAST({day} AS DATE) AS day, 'USD' AS unit,
+               {daily} AS committed_quantity, used AS used_quantity, {daily} - used AS unused_quantity,
+               used AS used_effective_cost, {daily} - used AS unused_effective_cost
+        FROM (SELECT d, CAST(coalesce(u.used, 0) AS DECIMAL(38,10)) AS used FROM range({m.days}) t(d)
+              LEFT JOIN (SELECT d, sum(contracted) AS used FROM fu2 WHERE covered GROUP BY d) u USING (d))
+        WHERE {day} >= {ts(start)} AND {day} < {ts(end)}
+        ORDER BY d"""
 
 
 def focus_select(p: FocusProvider) -> str:
