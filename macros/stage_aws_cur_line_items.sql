@@ -31,7 +31,11 @@
     ('savings_plan_savings_plan_effective_cost', 'sp_effective_cost'),
     ('savings_plan_net_savings_plan_effective_cost', 'sp_net_effective_cost'),
     ('savings_plan_total_commitment_to_date', 'sp_total_commitment_to_date'),
-    ('savings_plan_used_commitment', 'sp_used_commitment')
+    ('savings_plan_used_commitment', 'sp_used_commitment'),
+    ('savings_plan_amortized_upfront_commitment_for_billing_period', 'sp_amortized_upfront_commitment'),
+    ('savings_plan_recurring_commitment_for_billing_period', 'sp_recurring_commitment'),
+    ('reservation_number_of_reservations', 'ri_number_of_reservations'),
+    ('reservation_upfront_value', 'ri_upfront_value')
 ] %}
 with
 
@@ -92,6 +96,14 @@ typed as (
         nullif(trim(reservation_reservation_a_r_n), '') as reservation_arn,
         nullif(trim(savings_plan_savings_plan_a_r_n), '') as savings_plan_arn,
         nullif(trim(savings_plan_offering_type), '') as sp_offering_type,
+        -- The commitment's own terms, repeated on its rows (read by int_aws__commitments).
+        nullif(trim(pricing_lease_contract_length), '') as lease_contract_length,
+        {{ parse_utc_timestamp('reservation_start_time') }} as reservation_start,
+        {{ parse_utc_timestamp('reservation_end_time') }} as reservation_end,
+        {{ parse_utc_timestamp('savings_plan_start_time') }} as savings_plan_start,
+        {{ parse_utc_timestamp('savings_plan_end_time') }} as savings_plan_end,
+        nullif(trim(savings_plan_payment_option), '') as sp_payment_option,
+        nullif(trim(savings_plan_purchase_term), '') as sp_purchase_term,
         {%- for raw_column, name in amounts %}
         {{ try_to_money(raw_column) }} as {{ name }},
         {%- endfor %}

@@ -2,9 +2,10 @@
 
     finops generate --out DIR [--seed N] [--months M] [--rows-per-month R]
     finops load     [--landing DIR] [--duckdb PATH]
-    finops build    [--landing DIR] [--duckdb PATH] [--no-docs]   load + dbt build + docs + summary
+    finops build    [--landing DIR] [--duckdb PATH] [--no-docs]   load + dbt build + docs + summary + expect
     finops summary  [--duckdb PATH]
     finops validate [--duckdb PATH]                              focus-validator on the FOCUS dataset
+    finops expect   [--duckdb PATH]                              great-expectations suites on the marts
     finops bench    [--rows N]
 
 Exit codes: 0 success, 1 the build or a test failed, 2 bad input (the message names the file).
@@ -41,6 +42,10 @@ def _ensure_sample(settings) -> None:  # noqa: ANN001
 
 def _load(settings) -> None:  # noqa: ANN001
     from .landing.load import load_landing
+    from .mappings import read_mappings, write_mappings
+
+    # Mapping files are checked before anything is loaded, so a broken one changes nothing.
+    mapped = read_mappings(settings.mappings_dir)
 
     result = load_landing(settings.landing_dir, settings.duckdb_path)
     for warning in result.warnings:
@@ -51,6 +56,10 @@ def _load(settings) -> None:  # noqa: ANN001
         f"({superseded} superseded by newer deliveries, {result.rejected_lines} unreadable CSV lines quarantined): "
         + ", ".join(f"{source} {rows:,}" for source, rows in result.rows.items())
     )
+    write_mappings(mapped, settings.duckdb_path)
+    print(f"loaded mapping files from {settings.mappings_dir}: "
+          + ", ".join(f"{name}.csv {len(rows)} rows" if rows else f"{name}.csv absent or empty"
+                      for name, rows in mapped.items()))
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -67,6 +76,22 @@ def _build(args: argparse.Namespace) -> int:
     from .summary import print_summary
 
     print_summary(settings.duckdb_path, settings.landing_dir)
+    # Distributions last: great-expectations suites over the marts (python_checks/expectations/).
+    return _print_expectations(settings.duckdb_path)
+
+
+def _print_expectations(duckdb_path: Path) -> int:
+    from .expectations.runner import run_suites  # imports great_expectations: slow, so only here
+
+    results = run_suites(duckdb_path)
+    for suite in results:
+        print(suite.summary_line())
+        for failed in suite.failed:
+            print(f"  failed: expected {failed.expected}; {failed.observed}")
+    if not all(suite.success for suite in results):
+        print("error: great-expectations suites failed (above); the warehouse is built but its marts break an "
+              "expected distribution", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -88,6 +113,20 @@ def _validate(args: argparse.Namespace) -> int:
     from .focus_validation import main as validate_main
 
     return validate_main([str(load_settings(None, args.duckdb).duckdb_path)])
+
+
+def _expect(args: argparse.Namespace) -> int:
+    import duckdb
+
+    duckdb_path = load_settings(None, args.duckdb).duckdb_path
+    if not duckdb_path.is_file():
+        print(f"error: no warehouse at {duckdb_path}: build it first (finops build)", file=sys.stderr)
+        return 2
+    try:
+        return _print_expectations(duckdb_path)
+    except duckdb.IOException as exc:  # e.g. locked by a build still writing it
+        print(f"error: cannot open {duckdb_path}: {exc}", file=sys.stderr)
+        return 2
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -126,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     validate = commands.add_parser("validate", help="run the FinOps Foundation's focus-validator on the FOCUS dataset")
     validate.add_argument("--duckdb")
     validate.set_defaults(func=_validate)
+
+    expect = commands.add_parser("expect", help="run the great-expectations suites on the marts (distributions)")
+    expect.add_argument("--duckdb")
+    expect.set_defaults(func=_expect)
 
     bench = commands.add_parser("bench", help="benchmark a full build against one plain DuckDB pass")
     bench.add_argument("--rows", type=int, default=10_000_000)

@@ -10,10 +10,11 @@ commitment Purchase (first month only: BilledCost = upfront, EffectiveCost 0), a
 Commitment arithmetic: the commitment amortises DAILY_COMMIT per day; per day
 Σ EffectiveCost(Used) + EffectiveCost(Unused) = DAILY_COMMIT; upfront = DAILY_COMMIT * 365 (All Upfront, term of
 365 days from the first generated month). Its CommitmentDiscountId does not depend on the seed (see commitment_id).
-Covered rows are whole resource-days of the first service (ordered by resource, while their running daily contracted
-cost fits DAILY_COMMIT); a Used row's EffectiveCost = ContractedCost and, in FOCUS 1.2, its CommitmentDiscountQuantity
-= EffectiveCost (unit USD), so per day Σ Quantity(Used) + Quantity(Unused) = DAILY_COMMIT too. DAILY_COMMIT is about
-the median daily eligible usage: on most days part of it is used and part stays unused.
+Covered rows are whole resource-days of the first service (ordered by resource, while their running daily
+cost through the commitment, ContractedCost × COMMITMENT_RATE, fits DAILY_COMMIT); a Used row's EffectiveCost is
+that cost and, in FOCUS 1.2, its CommitmentDiscountQuantity = EffectiveCost (unit USD), so per day
+Σ Quantity(Used) + Quantity(Unused) = DAILY_COMMIT too. DAILY_COMMIT is about the median daily eligible usage: on
+most days part of it is used and part stays unused.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ D = Decimal
 DEC = "DECIMAL(18,10)"
 COMMITMENT_TERM_DAYS = 365
 COMMITMENT_ID_NAMESPACE = "focus-sample-commitment"  # instead of the seed: ids stable across seeds
+# Covered usage costs this fraction of its contracted cost through the commitment (a 25 % commitment discount).
+COMMITMENT_RATE = D("0.7500")
 
 
 @dataclass(frozen=True)
@@ -166,14 +169,16 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
                {svc_price}[r.svc + 1] AS lp
         FROM focus_res r, range({m.days}) t(d)""")
     # covered usage: whole resource-days of service 0 (any sub-account), in ri order while the running daily sum of
-    # their contracted cost stays <= the daily commitment (a prefix: once a resource-day does not fit, none after it)
+    # what they cost through the commitment (contracted × COMMITMENT_RATE) stays <= the daily commitment (a prefix:
+    # once a resource-day does not fit, none after it)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE fu2 AS
-        SELECT *, CAST(qty * lp AS {DEC}) AS list_cost, CAST(CAST(qty * lp AS {DEC}) * {disc} AS {DEC}) AS contracted,
-               svc = 0 AND cs >= {ts(commit_start)} AND cs < {ts(commit_end)} AND
-               sum(CAST(CAST(qty * lp AS {DEC}) * {disc} AS {DEC})) FILTER (WHERE svc = 0)
+        SELECT *, svc = 0 AND cs >= {ts(commit_start)} AND cs < {ts(commit_end)} AND
+               sum(committed_cost) FILTER (WHERE svc = 0)
                  OVER (PARTITION BY d ORDER BY ri ROWS UNBOUNDED PRECEDING) <= {format(p.daily_commit, 'f')} AS covered
-        FROM fu""")
+        FROM (SELECT *, CAST(contracted * {format(COMMITMENT_RATE, 'f')} AS {DEC}) AS committed_cost
+              FROM (SELECT *, CAST(qty * lp AS {DEC}) AS list_cost,
+                           CAST(CAST(qty * lp AS {DEC}) * {disc} AS {DEC}) AS contracted FROM fu))""")
     common = f"""
         '{p.billing_account}' AS BillingAccountId, {q(p.billing_account_name)} AS BillingAccountName,
         'USD' AS BillingCurrency, {ts(m.start)} AS BillingPeriodStart, {ts(m.end)} AS BillingPeriodEnd,
@@ -194,11 +199,11 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           CASE WHEN covered THEN 'Annual compute commitment' END AS CommitmentDiscountName,
           CASE WHEN covered THEN 'Used' END AS CommitmentDiscountStatus,
           CASE WHEN covered THEN 'Committed Spend' END AS CommitmentDiscountType,
-          CASE WHEN covered THEN contracted END AS CommitmentDiscountQuantity,
+          CASE WHEN covered THEN committed_cost END AS CommitmentDiscountQuantity,
           CASE WHEN covered THEN 'USD' END AS CommitmentDiscountUnit,
           qty AS ConsumedQuantity, {svc_unit}[svc + 1] AS ConsumedUnit,
           contracted AS ContractedCost, CAST(lp * {disc} AS {DEC}) AS ContractedUnitPrice,
-          contracted AS EffectiveCost, list_cost AS ListCost, lp AS ListUnitPrice,
+          CASE WHEN covered THEN committed_cost ELSE contracted END AS EffectiveCost, list_cost AS ListCost, lp AS ListUnitPrice,
           CASE WHEN covered THEN 'Committed' ELSE 'Standard' END AS PricingCategory,
           qty AS PricingQuantity, {svc_unit}[svc + 1] AS PricingUnit,
           {q(p.region[0])} AS RegionId, {q(p.region[1])} AS RegionName,
@@ -210,7 +215,7 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           'Project' AS SubAccountType, {svc_subcat}[svc + 1] AS ServiceSubcategory, {svc_unit}[svc + 1] AS SkuMeter,
           '{{"tier": "standard"}}' AS SkuPriceDetails,
           CAST(lp * {disc} AS {DEC}) AS PricingCurrencyContractedUnitPrice,
-          contracted AS PricingCurrencyEffectiveCost, lp AS PricingCurrencyListUnitPrice
+          CASE WHEN covered THEN committed_cost ELSE contracted END AS PricingCurrencyEffectiveCost, lp AS PricingCurrencyListUnitPrice
         FROM fu2 ORDER BY d, ri""")
     # unused commitment per day
     con.execute(f"""INSERT INTO focus_rows BY NAME
@@ -229,7 +234,7 @@ def build_focus_month(con, p: FocusProvider, seed: int, m: Month, first: Month) 
           {svc_subcat}[1] AS ServiceSubcategory,
           'Project' AS SubAccountType, {subs_id}[1] AS SubAccountId, {subs_name}[1] AS SubAccountName
         FROM range({m.days}) t(d)
-        LEFT JOIN (SELECT d, sum(contracted) AS used FROM fu2 WHERE covered GROUP BY d) u USING (d)
+        LEFT JOIN (SELECT d, sum(committed_cost) AS used FROM fu2 WHERE covered GROUP BY d) u USING (d)
         WHERE {ts(m.start)} + to_days(d) >= {ts(commit_start)} AND {ts(m.start)} + to_days(d) < {ts(commit_end)}
           AND {format(p.daily_commit, 'f')} - coalesce(used, 0) > 0
         ORDER BY d""")
@@ -278,7 +283,7 @@ def commitment_usage_sql(p: FocusProvider, m: Month, first: Month) -> str:
                {daily} AS committed_quantity, used AS used_quantity, {daily} - used AS unused_quantity,
                used AS used_effective_cost, {daily} - used AS unused_effective_cost
         FROM (SELECT d, CAST(coalesce(u.used, 0) AS DECIMAL(38,10)) AS used FROM range({m.days}) t(d)
-              LEFT JOIN (SELECT d, sum(contracted) AS used FROM fu2 WHERE covered GROUP BY d) u USING (d))
+              LEFT JOIN (SELECT d, sum(committed_cost) AS used FROM fu2 WHERE covered GROUP BY d) u USING (d))
         WHERE {day} >= {ts(start)} AND {day} < {ts(end)}
         ORDER BY d"""
 

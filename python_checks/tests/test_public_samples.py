@@ -106,3 +106,24 @@ def test_native_focus_rows_keep_their_provider(sample_build: Build) -> None:
         "select distinct ProviderName from marts.focus_cost_and_usage where x_source_name = 'focus'"
     )}
     assert providers == {"AWS", "Microsoft", "Oracle"}
+
+
+def test_daily_amortized_costs_equal_aws_amortized_cost_of_the_samples(sample_build: Build) -> None:
+    """On real CUR files, Σ EffectiveCost of fct_amortized_costs per account and month equals AWS's own
+    amortised cost of the raw rows (computed from the CUR columns the way Cost Explorer does)."""
+    amortized = {
+        (account, str(period)): cost
+        for account, period, cost in sample_build.query(
+            "select billing_account_id, cast(billing_period_start as date), raw_amortized_cost "
+            "from marts.fct_billing_reconciliation where source_name = 'aws_cur'"
+        )
+    }
+    daily = {
+        (account, str(period)): cost
+        for account, period, cost in sample_build.query(
+            "select billing_account_id, cast(billing_period_start as date), sum(effective_cost) "
+            "from marts.fct_amortized_costs where source_name = 'aws_cur' group by 1, 2"
+        )
+    }
+    assert len(amortized) >= 2
+    assert daily == amortized

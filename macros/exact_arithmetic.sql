@@ -1,0 +1,53 @@
+{#- Exact division for money and ratios. DuckDB divides DECIMALs in DOUBLE, so these macros
+    divide in 128-bit integers of the money scale's smallest unit (1e-12 by default) instead:
+    the result is a money_type() value truncated toward zero, never a float.
+
+    prorate_money(amount, weight, total_weight)
+        amount × weight ÷ total_weight. weight and total_weight are integers (seconds, hours,
+        or quantities already scaled to integers with money_units()). Callers that split an
+        amount into shares give the truncation remainder to one share (see spread_to_days),
+        so the shares add back to the amount exactly.
+
+    exact_ratio(numerator, denominator)
+        numerator ÷ denominator for two money_type() values (utilisation, coverage, savings
+        rates), truncated to money_scale decimals; NULL when the denominator is 0 or NULL.
+
+    money_units(expr)
+        a money_type() value as a HUGEINT count of its smallest unit, for integer weights. -#}
+{% macro money_units(expr) -%}
+    cast(({{ expr }}) * {{ 10 ** (var('money_scale') | int) }} as hugeint)
+{%- endmacro %}
+
+{% macro from_money_units(expr) -%}
+    cast(
+        cast({{ expr }} as decimal(38, 0))
+        * cast('{{ "%.*f" | format(var("money_scale") | int, 10 ** -(var("money_scale") | int)) }}'
+            as decimal({{ (var('money_scale') | int) + 1 }}, {{ var('money_scale') }}))
+        as {{ money_type() }}
+    )
+{%- endmacro %}
+
+{% macro prorate_money(amount, weight, total_weight) -%}
+    {{ from_money_units('(' ~ money_units(amount) ~ ' * cast(' ~ weight ~ ' as hugeint)) // cast(' ~ total_weight ~ ' as hugeint)') }}
+{%- endmacro %}
+
+{% macro exact_ratio(numerator, denominator) -%}
+    case
+        when {{ denominator }} <> 0 then
+            {{ from_money_units(
+                '(' ~ money_units(numerator) ~ ' * ' ~ (10 ** (var('money_scale') | int)) ~ ') // '
+                ~ money_units(denominator)
+            ) }}
+    end
+{%- endmacro %}
+
+{#- remainder_to_last(part, whole, partition_by): the share of `whole` for this slice: `part`, except
+    on the slice flagged `takes_remainder`, which takes whole − Σ other parts, so the slices of one
+    row add up to `whole` exactly. Needs a boolean column `takes_remainder` (one per partition). -#}
+{% macro remainder_to_last(part, whole, partition_by) -%}
+    case
+        when takes_remainder
+            then {{ whole }} - (sum({{ part }}) over (partition by {{ partition_by }}) - {{ part }})
+        else {{ part }}
+    end
+{%- endmacro %}

@@ -1,0 +1,223 @@
+-- One row per commitment discount (Reserved Instance, Savings Plan, reservation, CUD, any
+-- provider's commitment), derived from the FOCUS rows that carry its CommitmentDiscountId, completed
+-- by what the provider states about it elsewhere (AWS: int_aws__commitments) and by the user's
+-- commitments.csv. Precedence for every attribute: the user's file, then the provider's own columns,
+-- then what the FOCUS rows imply; each attribute's `*_source` column says which one decided.
+with
+
+charges as (
+    select * from {{ ref('int_charges_unioned') }}
+    where commitment_discount_id is not null
+),
+
+aws_commitments as (
+    select * from {{ ref('int_aws__commitments') }}
+),
+
+user_commitments as (
+    select * from {{ ref('stg_mappings__commitments') }}
+),
+
+observed as (
+    select
+        commitment_discount_id,
+        min(provider_name) as provider_name,
+        min(billing_account_id) as billing_account_id,
+        min(billing_currency) as billing_currency,
+        min(commitment_discount_type) as commitment_discount_type,
+        min(commitment_discount_category) as commitment_discount_category,
+        min(commitment_discount_name) as commitment_discount_name,
+        min(charge_period_start) as first_charge_start,
+        max(charge_period_end) as last_charge_end,
+        min(case when charge_category = 'Purchase' then charge_period_start end) as first_purchase_at,
+        -- The unit and completeness of the commitment's own basis, from its Used and Unused rows.
+        min(case when commitment_discount_status is not null then commitment_discount_unit end)
+            as commitment_discount_unit,
+        coalesce(bool_and(
+            case when commitment_discount_status is not null then commitment_discount_quantity is not null end
+        ), false) as has_quantity_on_every_row,
+        -- Purchases as billed: one-time (upfront) and recurring.
+        sum(case when charge_category = 'Purchase' and charge_frequency = 'One-Time' then billed_cost else 0 end)
+            as one_time_purchase_cost,
+        sum(case when charge_category = 'Purchase' and charge_frequency = 'Recurring' then billed_cost else 0 end)
+            as recurring_purchase_cost,
+        sum(
+            case
+                when charge_category = 'Purchase' and charge_frequency = 'Recurring'
+                    then date_diff('second', charge_period_start, charge_period_end)
+                else 0
+            end
+        ) as recurring_purchase_seconds,
+        -- FOCUS spec style: a one-time purchase whose charge period is the term.
+        min(
+            case
+                when
+                    charge_category = 'Purchase' and charge_frequency = 'One-Time'
+                    and charge_period_end > charge_period_start
+                    then charge_period_start
+            end
+        ) as one_time_purchase_period_start,
+        max(
+            case
+                when
+                    charge_category = 'Purchase' and charge_frequency = 'One-Time'
+                    and charge_period_end > charge_period_start
+                    then charge_period_end
+            end
+        ) as one_time_purchase_period_end,
+        count(
+            case
+                when
+                    charge_category = 'Purchase' and charge_period_end > charge_period_start
+                    and commitment_discount_quantity is not null
+                    then 1
+            end
+        ) as purchase_rows_with_quantity,
+        sum(case when commitment_discount_status = 'Used' then effective_cost else 0 end) as used_effective_cost,
+        sum(case when commitment_discount_status = 'Unused' then effective_cost else 0 end)
+            as unused_effective_cost
+    from charges
+    group by 1
+),
+
+-- Hours of each purchase row's period, for a per-hour rate of purchased quantity. Rows with the same
+-- frequency repeat each other's rate (hourly recurring fees, a monthly RIFee), so per frequency the
+-- rate is quantity ÷ hours summed over that frequency's rows; one-time and recurring parts add up
+-- (a partial-upfront commitment buys part of each hour upfront and part as it recurs).
+purchase_rates as (
+    select
+        commitment_discount_id,
+        charge_frequency,
+        sum(commitment_discount_quantity) as quantity,
+        sum(date_diff('second', charge_period_start, charge_period_end)) as seconds
+    from charges
+    where
+        charge_category = 'Purchase'
+        and charge_period_end > charge_period_start
+        and commitment_discount_quantity is not null
+    group by 1, 2
+),
+
+purchased_per_hour as (
+    select
+        commitment_discount_id,
+        sum({{ prorate_money('quantity', 3600, 'seconds') }}) as purchased_quantity_per_hour
+    from purchase_rates
+    group by 1
+),
+
+resolved as (
+    select
+        observed.*,
+        aws_commitments.scope as provider_scope,
+        aws_commitments.purchase_term,
+        aws_commitments.upfront_amount as provider_upfront_amount,
+        aws_commitments.recurring_amount_per_hour as provider_recurring_amount_per_hour,
+        aws_commitments.committed_quantity_per_hour as provider_committed_quantity_per_hour,
+        purchased_per_hour.purchased_quantity_per_hour,
+        user_commitments.scope as user_scope,
+        user_commitments.committed_quantity_per_hour as user_committed_quantity_per_hour,
+        user_commitments.committed_unit as user_committed_unit,
+        user_commitments.note as user_note,
+        user_commitments.term_months as user_term_months,
+        user_commitments.payment_option as user_payment_option,
+        aws_commitments.payment_option as provider_payment_option,
+        user_commitments.term_end as user_term_end,
+        aws_commitments.term_end as provider_term_end,
+        case
+            when
+                user_commitments.term_start is not null or user_commitments.term_end is not null
+                or user_commitments.term_months is not null
+                then 'mapping file'
+            when aws_commitments.term_start is not null then 'provider export'
+            when observed.one_time_purchase_period_start is not null then 'one-time purchase charge period'
+        end as term_source,
+        coalesce(
+            user_commitments.term_start,
+            aws_commitments.term_start,
+            observed.one_time_purchase_period_start,
+            -- a term length without a start: the term starts when the commitment was bought
+            case when user_commitments.term_months is not null then observed.first_purchase_at end
+        ) as resolved_term_start
+    from observed
+    left join aws_commitments
+        on observed.commitment_discount_id = aws_commitments.commitment_discount_id
+    left join user_commitments
+        on observed.commitment_discount_id = user_commitments.commitment_discount_id
+    left join purchased_per_hour
+        on observed.commitment_discount_id = purchased_per_hour.commitment_discount_id
+),
+
+final as (
+    select
+        commitment_discount_id,
+        provider_name,
+        billing_account_id,
+        billing_currency,
+        commitment_discount_type,
+        commitment_discount_category,
+        commitment_discount_name,
+        coalesce(user_scope, provider_scope) as commitment_scope,
+        resolved_term_start as term_start,
+        coalesce(
+            user_term_end,
+            resolved_term_start + to_months(user_term_months),
+            provider_term_end,
+            one_time_purchase_period_end
+        ) as term_end,
+        term_source,
+        purchase_term,
+        coalesce(
+            user_payment_option,
+            provider_payment_option,
+            case
+                when one_time_purchase_cost <> 0 and recurring_purchase_cost <> 0 then 'Partial Upfront'
+                when one_time_purchase_cost <> 0 then 'All Upfront'
+                when recurring_purchase_cost <> 0 then 'No Upfront'
+            end
+        ) as payment_option,
+        case
+            when user_payment_option is not null then 'mapping file'
+            when provider_payment_option is not null then 'provider export'
+            when one_time_purchase_cost <> 0 or recurring_purchase_cost <> 0 then 'purchases observed'
+        end as payment_option_source,
+        coalesce(provider_upfront_amount, one_time_purchase_cost) as upfront_amount,
+        coalesce(
+            provider_recurring_amount_per_hour,
+            case
+                when recurring_purchase_seconds > 0
+                    then {{ prorate_money('recurring_purchase_cost', 3600, 'recurring_purchase_seconds') }}
+                -- paid upfront and nothing recurring seen: an all-upfront commitment recurs at 0
+                when one_time_purchase_cost <> 0 then {{ to_money(0) }}
+            end
+        ) as recurring_amount_per_hour,
+        coalesce(
+            user_committed_quantity_per_hour, provider_committed_quantity_per_hour, purchased_quantity_per_hour
+        ) as committed_quantity_per_hour,
+        case
+            when user_committed_quantity_per_hour is not null then user_committed_unit
+            else commitment_discount_unit
+        end as committed_unit,
+        case
+            when user_committed_quantity_per_hour is not null then 'mapping file'
+            when provider_committed_quantity_per_hour is not null then 'provider export'
+            when purchased_quantity_per_hour is not null then 'purchase rows'
+        end as committed_quantity_source,
+        -- Utilisation is measured in the commitment's own quantity when every Used and Unused row
+        -- states it, else in effective cost (a FOCUS 1.0 export has no CommitmentDiscountQuantity).
+        case when has_quantity_on_every_row then 'quantity' else 'effective cost' end as utilization_basis,
+        case
+            when has_quantity_on_every_row then commitment_discount_unit else billing_currency
+        end as utilization_unit,
+        purchase_rows_with_quantity > 0 as has_purchased_quantity,
+        first_charge_start,
+        last_charge_end,
+        one_time_purchase_cost,
+        recurring_purchase_cost,
+        used_effective_cost,
+        unused_effective_cost,
+        user_note as note
+    from resolved
+)
+
+select * from final

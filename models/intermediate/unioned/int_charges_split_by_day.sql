@@ -1,0 +1,104 @@
+-- Every FOCUS row dated to the UTC day(s) it belongs to, for daily cost views (fct_amortized_costs).
+--   * a row inside one day, and every one-time charge (an upfront purchase is billed when it is
+--     made, whatever period it covers), stays whole on the day its charge period starts;
+--   * a longer row (a monthly fee, tax, a monthly unused-reservation row) is cut at midnights pro
+--     rata to time, except the effective cost of an Unused commitment row, which takes the daily
+--     split of int_commitment_charges_daily (the unused hours on the days the commitment was idle).
+-- Shares are exact: the last day of a row takes the truncation remainder (macros/exact_arithmetic.sql).
+{%- set dimensions = [
+    'source_file', 'source_row_number', 'row_kind', 'source_name', 'provider_name', 'billing_account_id',
+    'sub_account_id', 'billing_currency', 'billing_period_start', 'service_name', 'service_category', 'region_id',
+    'sku_meter', 'charge_category', 'charge_frequency', 'pricing_category', 'commitment_discount_id',
+    'commitment_discount_status'
+] %}
+with
+
+charges as (
+    select
+        {%- for column in dimensions %}
+            {{ column }},
+        {%- endfor %}
+        charge_period_start,
+        charge_period_end,
+        billed_cost,
+        effective_cost,
+        list_cost,
+        contracted_cost,
+        charge_frequency = 'One-Time'
+        or charge_period_end <= charge_period_start
+        or date_trunc('day', charge_period_start)
+        = date_trunc('day', charge_period_end - interval 1 microsecond) as is_single_day
+    from {{ ref('int_charges_unioned') }}
+),
+
+commitment_days as (
+    select * from {{ ref('int_commitment_charges_daily') }}
+    where measure = 'unused'
+),
+
+single_day as (
+    select
+        * exclude (is_single_day, charge_period_start, charge_period_end),
+        cast(charge_period_start as date) as charge_date
+    from charges
+    where is_single_day
+),
+
+slices as (
+    {{ slice_into_days('charges', 'charge_period_start', 'charge_period_end', 'source_file, source_row_number, row_kind') }}
+),
+
+{%- set row_key = 'source_file, source_row_number, row_kind' %}
+
+multi_day_shares as (
+    select
+        source_file,
+        source_row_number,
+        row_kind,
+        charge_date,
+        commitment_discount_status,
+    {%- for amount in ['billed_cost', 'list_cost', 'contracted_cost', 'effective_cost'] %}
+        {{ remainder_to_last(prorate_money(amount, 'seconds_in_day', 'seconds_total'), amount, row_key) }}
+            as {{ amount }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from slices
+),
+
+multi_day as (
+    select
+        {%- for column in dimensions %}
+            slices.{{ column }},
+        {%- endfor %}
+        multi_day_shares.billed_cost,
+        multi_day_shares.list_cost,
+        multi_day_shares.contracted_cost,
+        -- An Unused row's days come from the commitment's split, which keeps them inside its term:
+        -- a day of the row's period outside the term gets none of it.
+        case
+            when multi_day_shares.commitment_discount_status = 'Unused'
+                then coalesce(commitment_days.effective_cost, 0)
+            else multi_day_shares.effective_cost
+        end as effective_cost,
+        slices.charge_date
+    from slices
+    inner join multi_day_shares
+        on
+            slices.source_file = multi_day_shares.source_file
+            and slices.source_row_number = multi_day_shares.source_row_number
+            and slices.row_kind = multi_day_shares.row_kind
+            and slices.charge_date = multi_day_shares.charge_date
+    left join commitment_days
+        on
+            slices.source_file = commitment_days.source_file
+            and slices.source_row_number = commitment_days.source_row_number
+            and slices.row_kind = commitment_days.row_kind
+            and slices.charge_date = commitment_days.charge_date
+),
+
+final as (
+    select * from single_day
+    union all by name
+    select * from multi_day
+)
+
+select * from final

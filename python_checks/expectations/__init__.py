@@ -1,0 +1,29 @@
+"""Distribution checks with great-expectations, over DataFrames read from the built warehouse.
+
+dbt tests guard keys and money identities; these suites guard what the metrics mean: shares in
+[0, 1], signs of savings, bands of utilisation, a recommendation above its break-even. GX's SQL
+path does not work with DuckDB, so each suite's SQL runs on a read-only DuckDB connection and GX
+validates the resulting pandas DataFrame in an ephemeral context (suites are defined in code,
+nothing is written to disk).
+
+Suites (commitments.py, one per commitment mart):
+    commitment_utilization           marts.fct_commitment_utilization
+    commitment_utilization_monthly   marts.fct_commitment_utilization_monthly
+    commitment_coverage              marts.fct_commitment_coverage
+    commitment_savings               marts.fct_commitment_savings
+    commitment_recommendations       marts.fct_commitment_recommendations
+    dim_commitments                  marts.dim_commitments
+
+Run them:
+    finops expect [--duckdb PATH]          one line per suite and per failed expectation; exit 1 on failure
+
+    from python_checks.expectations.runner import run_suites
+    results = run_suites(Path("warehouse.duckdb"))          # every suite, or pass suites=[...]
+    assert all(result.success for result in results)
+
+Add a suite: a `runner.Suite(name, table, expectations=[gx.expectations.Expect...(...)], description,
+sql=...)`, listed in `runner.default_suites()`. Cast in the SQL what an expectation needs (DOUBLE
+for ranges and means) and compute bands or booleans there, exactly.
+
+Importing great_expectations takes seconds: import this package's modules lazily.
+"""
