@@ -25,6 +25,19 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
             "select string_agg(distinct billing_currency, ', ') from marts.fct_billing_reconciliation"
         ).fetchone()[0]
         superseded = con.execute("select count(*) from raw.landing_files where status <> 'current'").fetchone()[0]
+        commitments = con.execute(
+            """
+            select c.billing_currency, c.commitments, c.used, c.unused, v.covered, v.eligible
+            from (select billing_currency, count(*) as commitments, sum(used_effective_cost) as used,
+                         sum(unused_effective_cost) as unused
+                  from marts.dim_commitments group by 1) as c
+            left join (select billing_currency, sum(covered_on_demand_equivalent_cost) as covered,
+                              sum(eligible_on_demand_equivalent_cost) as eligible
+                       from marts.fct_commitment_coverage group by 1) as v
+                on c.billing_currency = v.billing_currency
+            order by 1
+            """
+        ).fetchall()
     finally:
         con.close()
     print()
@@ -36,5 +49,12 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
         print(f"{source:<10}{accounts:>9}{periods:>8}{raw:>12,}{focus:>12,}{quarantined:>12,}"
               f"{billed:>18,.2f}{effective:>18,.2f}  {'yes' if ok else 'NO'}")
     print(f"{superseded} superseded delivery files ignored (see raw.landing_files).")
-    print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation")
+    for currency, count, used, unused, covered, eligible in commitments:
+        utilisation = f"{used / (used + unused):.1%}" if used + unused else "n/a"
+        coverage = f"{covered / eligible:.1%}" if eligible else "n/a"
+        print(f"Commitments ({currency}): {count}; effective cost used {used:,.2f} + unused {unused:,.2f} "
+              f"(utilisation {utilisation}); coverage of eligible usage {coverage}")
+    print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation, "
+          "marts.dim_commitments, marts.fct_amortized_costs, marts.fct_commitment_* (utilization, coverage, savings, "
+          "recommendations)")
     print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")

@@ -81,9 +81,6 @@ UTILIZATION = Suite(
             description="utilisation is measured on a known basis",
         ),
         _bands("commitment-day"),
-        E.ExpectColumnMeanToBeBetween(
-            column="utilization", min_value=0, max_value=1, description="mean daily utilisation is in [0, 1]"
-        ),
     ],
 )
 
@@ -125,7 +122,8 @@ COVERAGE = Suite(
             region_id,
             cast(eligible_on_demand_equivalent_cost as double) as eligible_on_demand_equivalent_cost,
             cast(coverage as double) as coverage,
-            cast(coverage_on_list_cost as double) as coverage_on_list_cost
+            cast(coverage_on_list_cost as double) as coverage_on_list_cost,
+            (coverage is null) = (eligible_on_demand_equivalent_cost = 0) as coverage_null_exactly_when_nothing_eligible
         from marts.fct_commitment_coverage
     """,
     expectations=[
@@ -134,8 +132,11 @@ COVERAGE = Suite(
         E.ExpectColumnValuesToBeBetween(
             column="eligible_on_demand_equivalent_cost",
             min_value=0,
-            strict_min=True,
-            description="a coverage row exists because there was eligible usage: eligible cost > 0",
+            description="eligible on-demand-equivalent cost is not negative (free eligible usage gives 0)",
+        ),
+        _always_true(
+            "coverage_null_exactly_when_nothing_eligible",
+            "coverage is NULL exactly where the eligible on-demand-equivalent cost is 0",
         ),
     ],
 )

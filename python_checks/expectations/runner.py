@@ -167,9 +167,13 @@ def validate_dataframe(suite: Suite, frame: pd.DataFrame, context: Any = None) -
 
 
 def _ephemeral_context() -> Any:
+    import logging
+
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # GX logs at INFO where a temporary docs site goes; our output is the suite lines.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.config.analytics_enabled = False
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
