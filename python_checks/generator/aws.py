@@ -8,6 +8,14 @@ Row generation happens entirely inside DuckDB:
 * the *small* part (commitment fleet usage covered by RIs / Savings Plans, negations, RI and SP
   fees, tax, credits, refunds, discounts, marketplace fee) is materialised in a temp table with
   exact DECIMAL(18,10) arithmetic, because it needs aggregates (used commitment per hour etc.).
+  It also holds the *always-on on-demand baseline* (config.BASELINE_ONDEMAND): in one usage account
+  and region per report, ``instances_per_k * k`` instances of one type run every hour of every month
+  as plain ``Usage`` (OnDemand, not covered by any RI / SP, EDP net like the bulk on-demand rows);
+  one of them stops for a few days in the middle month. It is the steady tier a purchase
+  recommendation should find (the bulk and the fleet's uncovered instances are only sporadic).
+
+Usage sources in short: bulk (random, sporadic), commitment fleet (``fc``: covered up to the
+commitment's units, beyond that ``Usage``), baseline (``bc``: always-on ``Usage``).
 """
 
 from __future__ import annotations
@@ -197,6 +205,7 @@ PROFILES: tuple[Profile, ...] = (
 )
 SPACE_IDS = {s: i + 1 for i, s in enumerate(dict.fromkeys(p.space for p in PROFILES))}
 SPACE_IDS["fleet"] = 99
+SPACE_IDS["baseline"] = 98
 
 NT = len(C.INSTANCE_TYPES)
 NR = len(C.REGIONS)
@@ -375,6 +384,7 @@ class ReportGenerator:
         self.f = min(1.0, max(0.06, self.n_target / 300_000))
         self._build_commitments()
         self._build_fleet()
+        self._build_baseline()
         self._size_bulk()
         self.acc_weighted = [i + 1 for i, a in enumerate(spec.accounts) for _ in range(a[2])]
         self.map_vars: list[str] = []
@@ -385,6 +395,8 @@ class ReportGenerator:
     def _size_bulk(self) -> None:
         sp_fee_rows = (len(self.spec.base_savings_plans) + 1) * 730
         fleet_rows = int(len(self.fleet) * self.f * 730 * 0.8)
+        # the always-on baseline (len(self.baseline) * ~730 rows a month, 1-2 % of the target at k >= 1) is not
+        # taken off the bulk: at small sizes it would leave the bulk at its floor (no service variety left)
         bulk = max(len(PROFILES) * 4, self.n_target - sp_fee_rows - fleet_rows - 60)
         total_w = sum(p.weight for p in PROFILES)
         self.n_prof = {p.key: max(3, bulk * p.weight // total_w) for p in PROFILES}
@@ -487,6 +499,83 @@ class ReportGenerator:
             if e > s:
                 out.append((inst, s, e))
         return out
+
+    # -- always-on on-demand baseline -------------------------------------------------------
+    def _build_baseline(self) -> None:
+        """self.baseline: (inst, qpos, account, az, resource_id) of the always-on on-demand instances."""
+        bs = C.BASELINE_ONDEMAND[self.spec.key]
+        accounts = [a[0] for a in self.spec.accounts]
+        if bs.account not in accounts:
+            raise ValueError(f"baseline account {bs.account} is not an account of {self.spec.name}")
+        _region(bs.region)
+        _itype(bs.instance_type)
+        self.baseline_spec = bs
+        out = []
+        for qpos in range(bs.instances_per_k * self.k):
+            rng = random.Random(f"baseline|{self.seed}|{self.spec.name}|{qpos}")
+            az = bs.region + "abc"[rng.randrange(3)]
+            rid = "i-0" + stable_hex(self.seed, self.spec.name, "baseline", qpos)[:16]
+            out.append((qpos, qpos, bs.account, az, rid))
+        self.baseline = out
+
+    def _baseline_windows(self, m: Month) -> list[tuple[int, int, int]]:
+        """(inst, s, e) running hour ranges of month m: every instance runs all hours; in the middle month the
+        last instance is stopped for a few days (from a seed-dependent hour between day 9 and day 18)."""
+        H = m.hours
+        out = [(inst, 0, H) for inst, *_ in self.baseline]
+        if m.idx == self.months[len(self.months) // 2].idx and self.baseline:
+            lo_d, hi_d = self.baseline_spec.stop_days
+            rng = random.Random(f"baseline-stop|{self.seed}|{self.spec.name}")
+            s = rng.randrange(8 * 24, 18 * 24)
+            e = min(H, s + 24 * rng.randint(lo_d, hi_d) + rng.randrange(12))
+            inst = self.baseline[-1][0]
+            out[-1] = (inst, 0, s)
+            out.append((inst, e, H))
+        return [w for w in out if w[2] > w[1]]
+
+    def _insert_baseline(self, m: Month, consts: dict[str, str], ec2_common: dict[str, str]) -> None:
+        """The baseline's Usage rows (one per instance-hour) into `small`, through temp table `bc`."""
+        con = self.con
+        bs = self.baseline_spec
+        ri, reg = _region(bs.region)
+        ti, typ = _itype(bs.instance_type)
+        p = next(pr for pr in PROFILES if pr.key == "ec2_ondemand")
+        od, pod = _rate(p, ri, ti)
+        acct_i = [a[0] for a in self.spec.accounts].index(bs.account) + 1
+        con.execute("CREATE OR REPLACE TEMP TABLE bw (inst INT, s INT, e INT)")
+        con.execute("INSERT INTO bw VALUES " + ", ".join(f"({i}, {s}, {e})" for i, s, e in self._baseline_windows(m)))
+        con.execute("CREATE OR REPLACE TEMP TABLE bl (inst INT, account VARCHAR, az VARCHAR, resource_id VARCHAR)")
+        con.execute("INSERT INTO bl VALUES " + ", ".join(
+            f"({i}, {q(a)}, {q(az)}, {q(rid)})" for i, _, a, az, rid in self.baseline))
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE bc AS
+            SELECT x.*, {q(bs.instance_type)} AS itype, {q(bs.region)} AS region, {q(reg[1])} AS location,
+                   {q(reg[2])} AS pfx, {dlit(od)} AS od, {dlit(pod)} AS pod, {dlit(typ[1])} AS nf,
+                   {q(_sku(p.key, bs.region, bs.instance_type))} AS sku, {ts(m.start)} + to_hours(x.hour) AS ts_s
+            FROM (SELECT bw.inst, unnest(range(bw.s, bw.e)) AS hour, b.account, b.az, b.resource_id,
+                         hash({self.seed}, {self.rep}, {SPACE_IDS['baseline']}, bw.inst) AS hr, {acct_i} AS acct_i
+                  FROM bw JOIN bl b USING (inst)) x
+        """)
+        usage = dict(consts)
+        usage.update(ec2_common)
+        usage.update(tag_exprs())
+        usage.update({
+            "line_item_id": line_item_id_expr(f"hash({self.seed}, {self.rep}, {m.idx}, 'baseline', inst, hour)"),
+            "line_item_type": "'Usage'",
+            "usage_amount": "1",
+            "normalization_factor": "nf",
+            "normalized_usage_amount": "nf",
+            "unblended_rate": "od",
+            "unblended_cost": "od",
+            "net_unblended_cost": f"CAST(od * {format(EDP_FACTOR, 'f')} AS {DEC})",
+            "description": q(p.description.format(rate=format(od.normalize(), "f"), type=bs.instance_type,
+                                                  loc=reg[1])),
+            "pod_cost": "pod",
+            "pod_rate": "pod",
+            "term": "'OnDemand'",
+        })
+        con.execute(f"INSERT INTO small SELECT {canonical_select(usage)} FROM "
+                    f"(SELECT *, {owner_attr_select('hr')} FROM bc)")
 
     # -- SQL building blocks ----------------------------------------------------------------
     def _month_consts(self, m: Month) -> dict[str, str]:
@@ -821,6 +910,7 @@ class ReportGenerator:
         })
         con.execute(f"INSERT INTO small SELECT {canonical_select(neg)} FROM "
                     f"(SELECT *, {owner_attr_select('hr')} FROM fc WHERE covered AND kind = 'SP')")
+        self._insert_baseline(m, consts, ec2_common)
         self._insert_commitment_fees(m, consts)
         self._insert_misc(m, consts)
         # a plain (not TEMP) table: the files of a month are written concurrently through cursors
@@ -1132,4 +1222,9 @@ class ReportGenerator:
             f"SELECT resource_id, {cols} FROM (SELECT resource_id, {owner_attr_select('hr')} FROM "
             f"(SELECT rid AS resource_id, hash({self.seed}, {self.rep}, {SPACE_IDS['fleet']}, inst) AS hr "
             f"FROM (VALUES {fleet_vals}) v(inst, rid)))")
+        base_vals = ", ".join(f"({i}, {q(rid)})" for i, _, _, _, rid in self.baseline)
+        parts.append(
+            f"SELECT resource_id, {cols} FROM (SELECT resource_id, {owner_attr_select('hr')} FROM "
+            f"(SELECT rid AS resource_id, hash({self.seed}, {self.rep}, {SPACE_IDS['baseline']}, inst) AS hr "
+            f"FROM (VALUES {base_vals}) v(inst, rid)))")
         return " UNION ALL ".join(parts)

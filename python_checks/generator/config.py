@@ -222,6 +222,31 @@ MONTHLY_SP_REGION = "us-east-1"
 HOURS_PER_YEAR = 8760
 
 # ---------------------------------------------------------------------------------------------
+# Always-on on-demand EC2 baseline (per report): a steady tier that nobody bought a commitment for,
+# i.e. what fct_commitment_recommendations is meant to find. `instances_per_k * k` instances of one type
+# run in one usage account and region every hour of every month as plain `Usage` (OnDemand, public
+# on-demand price, EDP net like the other on-demand rows); one of them is stopped for a few days in the
+# middle month. Type / region combinations are chosen so that no RI or EC2 Instance SP of the report
+# (size-flexible: same family and region) could apply to them.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    account: str  # usage account (one member account of the report)
+    region: str
+    instance_type: str
+    instances_per_k: int
+    stop_days: tuple[int, int] = (3, 5)  # one instance stops this many (min, max) days in the middle month
+
+
+BASELINE_ONDEMAND: dict[str, BaselineSpec] = {
+    "A": BaselineSpec("210987654321", "eu-west-1", "m5.large", 3),  # acme-prod
+    "B": BaselineSpec("567890123456", "us-east-1", "c5.large", 4),  # globex-workloads
+    "C": BaselineSpec("789012345678", "us-west-2", "m5.xlarge", 2),  # initech-production
+}
+
+# ---------------------------------------------------------------------------------------------
 # FOCUS providers
 # ---------------------------------------------------------------------------------------------
 FOCUS10_EXPORT = "kestrel-focus10"

@@ -104,3 +104,26 @@ def test_coverage_and_savings_see_the_covered_usage(generated_build: Build) -> N
         "select provider_name, sum(gross_commitment_savings) from marts.fct_commitment_savings group by 1"
     ))
     assert all(savings[p] > 0 for p in covered), savings
+
+
+def test_always_on_on_demand_usage_gets_a_commitment_recommendation(generated_build: Build) -> None:
+    """Each generated report runs a few instances on demand every hour (config.BASELINE_ONDEMAND):
+    exactly those payer, service and region groups get a commitment recommended, with expected
+    utilisation above break-even and positive savings; sporadic on-demand usage elsewhere does not
+    pay for a commitment."""
+    from python_checks.generator import config
+
+    recommended = {
+        (account, service, region): (level, utilization, break_even, savings)
+        for account, service, region, level, utilization, break_even, savings in generated_build.query(
+            "select billing_account_id, service_name, region_id, recommended_hourly_commitment, expected_utilization, "
+            "break_even_utilization, expected_net_savings from marts.fct_commitment_recommendations "
+            "where recommended_hourly_commitment > 0"
+        )
+    }
+    expected = {(spec.payer, "Amazon Elastic Compute Cloud", config.BASELINE_ONDEMAND[spec.key].region)
+                for spec in config.REPORTS}
+    assert set(recommended) == expected, recommended
+    for key in expected:
+        level, utilization, break_even, savings = recommended[key]
+        assert utilization >= break_even and savings > 0, (key, recommended[key])

@@ -1,9 +1,10 @@
 {{ config(materialized='table') }}
--- Every row that measures a commitment, split into UTC days, on the commitment's own basis:
+-- Every row that measures a commitment, split into UTC days, with its CommitmentDiscountQuantity
+-- (the commitment's own basis, NULL when the row does not state it) and its EffectiveCost:
 --   * used      covered usage (CommitmentDiscountStatus = Used),
 --   * unused    the unused part (Status = Unused),
 --   * committed what a purchase row states it buys (CommitmentDiscountQuantity on a Purchase row
---               with a charge period), measured only when utilisation is on the quantity basis.
+--               with a charge period).
 -- A row inside one day stays whole. A longer row is cut at midnights, inside the commitment's term:
 -- used and committed rows pro rata to time; an unused row (AWS states a Reserved Instance's unused
 -- hours once a month) in proportion to each day's slack, committed − used − unused already dated
@@ -39,15 +40,12 @@ measured as (
         charges.effective_cost,
         charges.charge_period_start,
         charges.charge_period_end,
+        charges.commitment_discount_quantity as quantity,
         case charges.commitment_discount_status
             when 'Used' then 'used'
             when 'Unused' then 'unused'
             else 'committed'
         end as measure,
-        case
-            when commitments.utilization_basis = 'quantity' then charges.commitment_discount_quantity
-            else charges.effective_cost
-        end as quantity,
         -- The commitment's term as it overlaps the row's charge period.
         greatest(charges.charge_period_start, coalesce(commitments.term_start, charges.charge_period_start))
             as overlap_start,
@@ -55,8 +53,6 @@ measured as (
     from charges
     inner join commitments
         on charges.commitment_discount_id = commitments.commitment_discount_id
-    -- Purchases measure the commitment only on the quantity basis.
-    where charges.commitment_discount_status is not null or commitments.utilization_basis = 'quantity'
 ),
 
 -- A row is dated inside the commitment's term when the two overlap, else over its own period.

@@ -203,12 +203,10 @@ final as (
             when provider_committed_quantity_per_hour is not null then 'provider export'
             when purchased_quantity_per_hour is not null then 'purchase rows'
         end as committed_quantity_source,
-        -- Utilisation is measured in the commitment's own quantity when every Used and Unused row
-        -- states it, else in effective cost (a FOCUS 1.0 export has no CommitmentDiscountQuantity).
-        case when has_quantity_on_every_row then 'quantity' else 'effective cost' end as utilization_basis,
-        case
-            when has_quantity_on_every_row then commitment_discount_unit else billing_currency
-        end as utilization_unit,
+        -- The commitment's own basis is usable when every Used and Unused row states its quantity (a
+        -- FOCUS 1.0 export has no CommitmentDiscountQuantity); int_commitment_days decides the basis.
+        has_quantity_on_every_row,
+        commitment_discount_unit,
         purchase_rows_with_quantity > 0 as has_purchased_quantity,
         first_charge_start,
         last_charge_end,

@@ -7,6 +7,25 @@ commitments as (
     select * from {{ ref('int_commitments') }}
 ),
 
+-- The basis utilisation is measured on (decided per commitment from its days).
+bases as (
+    select distinct
+        commitment_discount_id,
+        utilization_basis,
+        utilization_unit
+    from {{ ref('int_commitment_days') }}
+),
+
+commitments_with_basis as (
+    select
+        commitments.*,
+        bases.utilization_basis,
+        bases.utilization_unit
+    from commitments
+    left join bases
+        on commitments.commitment_discount_id = bases.commitment_discount_id
+),
+
 final as (
     select
         commitment_discount_id,
@@ -48,7 +67,7 @@ final as (
         used_effective_cost,
         unused_effective_cost,
         note
-    from commitments
+    from commitments_with_basis
 )
 
 select * from final
