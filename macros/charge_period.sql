@@ -13,3 +13,15 @@
         else {{ end_expr }}
     end
 {%- endmacro %}
+
+{#- states_a_term(charge_frequency, start, end): true when a commitment purchase row's charge period
+    is the span it pays for. A recurring fee pays for its own period (an hour, a month). A one-time
+    purchase pays for a term only when its period is at least 28 days long (the FOCUS spec dates an
+    upfront payment over its term); a shorter period is the purchase's date (exports date one-time
+    charges by hour or day, and an instant becomes an hour, see charge_period_end). -#}
+{% macro states_a_term(charge_frequency, start, end) -%}
+    (
+        {{ end }} > {{ start }}
+        and ({{ charge_frequency }} <> 'One-Time' or date_diff('day', {{ start }}, {{ end }}) >= 28)
+    )
+{%- endmacro %}

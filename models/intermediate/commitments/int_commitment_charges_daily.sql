@@ -22,7 +22,7 @@ charges as (
             or (
                 charge_category = 'Purchase'
                 and commitment_discount_quantity is not null
-                and charge_period_end > charge_period_start
+                and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
             )
         )
 ),

@@ -53,7 +53,7 @@ observed as (
             case
                 when
                     charge_category = 'Purchase' and charge_frequency = 'One-Time'
-                    and charge_period_end > charge_period_start
+                    and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
                     then charge_period_start
             end
         ) as one_time_purchase_period_start,
@@ -61,14 +61,15 @@ observed as (
             case
                 when
                     charge_category = 'Purchase' and charge_frequency = 'One-Time'
-                    and charge_period_end > charge_period_start
+                    and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
                     then charge_period_end
             end
         ) as one_time_purchase_period_end,
         count(
             case
                 when
-                    charge_category = 'Purchase' and charge_period_end > charge_period_start
+                    charge_category = 'Purchase'
+                    and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
                     and commitment_discount_quantity is not null
                     then 1
             end
@@ -93,7 +94,7 @@ purchase_rates as (
     from charges
     where
         charge_category = 'Purchase'
-        and charge_period_end > charge_period_start
+        and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
         and commitment_discount_quantity is not null
     group by 1, 2
 ),
