@@ -38,7 +38,7 @@ def test_every_commitment_with_its_terms(generated_build: Build) -> None:
         "select commitment_discount_type, string_agg(distinct term_source, ',') from marts.dim_commitments group by 1"
     ))
     assert sources == {"Reserved Instance": "provider export", "Savings Plan": "provider export",
-                       "Committed Spend": "mapping file"}
+                       "Committed Spend": "first one-time purchase (start), mapping file term_months (end)"}
 
 
 def test_daily_utilization_matches_the_generators_truth(generated_build: Build) -> None:

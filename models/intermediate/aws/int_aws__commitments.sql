@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+-- A table: it reads every AWS line item's text through staging, and four models and tests read it.
 -- One row per AWS commitment (Reserved Instance or Savings Plan ARN) with the terms AWS repeats on
 -- its rows: term start and end, payment option, purchase term, scope, upfront value and the hourly
 -- commitment. The FOCUS columns do not carry these; dim_commitments reads them from here.

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+-- A table: it scans every FOCUS row for commitment ids, and five models and tests read it.
 -- One row per commitment discount (Reserved Instance, Savings Plan, reservation, CUD, any
 -- provider's commitment), derived from the FOCUS rows that carry its CommitmentDiscountId, completed
 -- by what the provider states about it elsewhere (AWS: int_aws__commitments) and by the user's
@@ -29,7 +31,8 @@ observed as (
         min(commitment_discount_name) as commitment_discount_name,
         min(charge_period_start) as first_charge_start,
         max(charge_period_end) as last_charge_end,
-        min(case when charge_category = 'Purchase' then charge_period_start end) as first_purchase_at,
+        min(case when charge_category = 'Purchase' and charge_frequency = 'One-Time' then charge_period_start end)
+            as first_one_time_purchase_at,
         -- The unit and completeness of the commitment's own basis, from its Used and Unused rows.
         min(case when commitment_discount_status is not null then commitment_discount_unit end)
             as commitment_discount_unit,
@@ -39,6 +42,8 @@ observed as (
         -- Purchases as billed: one-time (upfront) and recurring.
         sum(case when charge_category = 'Purchase' and charge_frequency = 'One-Time' then billed_cost else 0 end)
             as one_time_purchase_cost,
+        count(case when charge_category = 'Purchase' and charge_frequency = 'One-Time' then 1 end) > 0
+            as has_one_time_purchase,
         sum(case when charge_category = 'Purchase' and charge_frequency = 'Recurring' then billed_cost else 0 end)
             as recurring_purchase_cost,
         sum(
@@ -126,19 +131,25 @@ resolved as (
         user_commitments.term_end as user_term_end,
         aws_commitments.term_end as provider_term_end,
         case
-            when
-                user_commitments.term_start is not null or user_commitments.term_end is not null
-                or user_commitments.term_months is not null
-                then 'mapping file'
+            when user_commitments.term_end is not null then 'mapping file'
+            when user_commitments.term_months is not null then 'mapping file term_months'
+            when aws_commitments.term_end is not null then 'provider export'
+            when observed.one_time_purchase_period_end is not null then 'one-time purchase charge period'
+        end as term_end_source,
+        -- Where the start and the end of the term come from (the *_source columns of dim_commitments).
+        case
+            when user_commitments.term_start is not null then 'mapping file'
             when aws_commitments.term_start is not null then 'provider export'
             when observed.one_time_purchase_period_start is not null then 'one-time purchase charge period'
-        end as term_source,
+            when user_commitments.term_months is not null and observed.first_one_time_purchase_at is not null
+                then 'first one-time purchase'
+        end as term_start_source,
         coalesce(
             user_commitments.term_start,
             aws_commitments.term_start,
             observed.one_time_purchase_period_start,
-            -- a term length without a start: the term starts when the commitment was bought
-            case when user_commitments.term_months is not null then observed.first_purchase_at end
+            -- a term length without a start: the term starts when the commitment was bought upfront
+            case when user_commitments.term_months is not null then observed.first_one_time_purchase_at end
         ) as resolved_term_start
     from observed
     left join aws_commitments
@@ -166,7 +177,11 @@ final as (
             provider_term_end,
             one_time_purchase_period_end
         ) as term_end,
-        term_source,
+        case
+            when term_start_source is null and term_end_source is null then null
+            when term_start_source = term_end_source then term_start_source
+            else coalesce(term_start_source, 'unknown') || ' (start), ' || coalesce(term_end_source, 'unknown') || ' (end)'
+        end as term_source,
         purchase_term,
         coalesce(
             user_payment_option,
@@ -182,7 +197,18 @@ final as (
             when provider_payment_option is not null then 'provider export'
             when one_time_purchase_cost <> 0 or recurring_purchase_cost <> 0 then 'purchases observed'
         end as payment_option_source,
-        coalesce(provider_upfront_amount, one_time_purchase_cost) as upfront_amount,
+        -- What was paid upfront: the one-time purchases billed in the loaded data, else what the provider
+        -- states, else 0 for a commitment known to have no upfront payment; NULL when unknown (the
+        -- upfront payment may predate the loaded data).
+        case
+            when one_time_purchase_cost <> 0 then one_time_purchase_cost
+            when provider_upfront_amount is not null then provider_upfront_amount
+            when has_one_time_purchase then one_time_purchase_cost
+            when
+                coalesce(user_payment_option, provider_payment_option) = 'No Upfront'
+                or (user_payment_option is null and provider_payment_option is null and recurring_purchase_cost <> 0)
+                then {{ to_money(0) }}
+        end as upfront_amount,
         coalesce(
             provider_recurring_amount_per_hour,
             case

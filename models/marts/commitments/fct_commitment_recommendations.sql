@@ -22,13 +22,25 @@ eligibility_rules as (
     select * from {{ ref('int_commitment_eligibility_rules') }}
 ),
 
+-- The window ends with the account's last hour of usage: monthly fees, tax and purchases dated over
+-- a term run past the data and would add hours of no usage.
+usage_end_per_account as (
+    select
+        billing_account_id,
+        date_trunc('hour', max(charge_period_end)) as lookback_end
+    from charges
+    where
+        charge_category = 'Usage'
+        and charge_period_end - charge_period_start <= interval 1 day
+    group by 1
+),
+
 window_per_account as (
     select
         billing_account_id,
-        date_trunc('hour', max(charge_period_end)) as lookback_end,
-        date_trunc('hour', max(charge_period_end)) - to_hours({{ lookback_hours }}) as lookback_start
-    from charges
-    group by 1
+        lookback_end,
+        lookback_end - to_hours({{ lookback_hours }}) as lookback_start
+    from usage_end_per_account
 ),
 
 -- Uncovered, on-demand, commitment-eligible usage in the window; plan_key names the group a
@@ -55,13 +67,17 @@ on_demand as (
     from charges
     inner join window_per_account
         on charges.billing_account_id = window_per_account.billing_account_id
-    inner join eligibility_rules
-        on
-            charges.provider_name = eligibility_rules.provider_name
-            and charges.service_name = eligibility_rules.service_name
-            and charges.sku_meter like eligibility_rules.sku_meter_pattern
     where
-        charges.charge_category = 'Usage'
+        -- a meter matching several rules counts once
+        exists (
+            select 1
+            from eligibility_rules
+            where
+                charges.provider_name = eligibility_rules.provider_name
+                and charges.service_name = eligibility_rules.service_name
+                and charges.sku_meter like eligibility_rules.sku_meter_pattern
+        )
+        and charges.charge_category = 'Usage'
         and charges.pricing_category = 'Standard'
         and charges.commitment_discount_status is null
         and charges.charge_period_start >= window_per_account.lookback_start
