@@ -173,8 +173,11 @@ def _ephemeral_context() -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     # GX logs at INFO where a temporary docs site goes; our output is the suite lines.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
+    logging.disable(logging.INFO)
+    try:
+        context = gx.get_context(mode="ephemeral")
+    finally:
+        logging.disable(logging.NOTSET)
     context.config.analytics_enabled = False
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
