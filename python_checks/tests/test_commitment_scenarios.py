@@ -36,6 +36,7 @@ Two liberties are taken with the files:
 from __future__ import annotations
 
 import csv
+import re
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -305,9 +306,13 @@ def spec_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     landing = root / "landing"
     rows = write_export(landing / "focus" / EXPORT)
     (root / "expected_rows").write_text(str(rows))
-    # No commitments.csv: everything the marts know about the commitments comes from the export.
+    # The commitments.csv names no commitment of the export (only one that does not exist, which the
+    # build must flag): everything the marts know about the commitments comes from the export.
     mappings = root / "mappings"
     mappings.mkdir()
+    (mappings / "commitments.csv").write_text(
+        "commitment_discount_id,term_months,note\nspec-9-9,12,a typo: no such commitment\n", encoding="utf-8"
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FINOPS_MAPPINGS_DIR", str(mappings))
         return build_warehouse(landing, root / "warehouse.duckdb")
@@ -326,6 +331,12 @@ def built(spec_build: Build) -> Build:
 
 def test_spec_examples_build_with_every_dbt_test_passing(spec_build: Build) -> None:
     assert spec_build.returncode == 0, spec_build.output[-8000:]
+
+
+def test_a_commitments_csv_row_that_names_no_commitment_is_flagged(spec_build: Build) -> None:
+    assert re.search(r"WARN 1\S* warn_commitments_csv_names_unknown_commitments", spec_build.output), (
+        spec_build.output[-8000:]
+    )
 
 
 def test_every_row_is_loaded_and_reconciles(built: Build) -> None:
