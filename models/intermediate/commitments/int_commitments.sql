@@ -130,12 +130,6 @@ resolved as (
         aws_commitments.payment_option as provider_payment_option,
         user_commitments.term_end as user_term_end,
         aws_commitments.term_end as provider_term_end,
-        case
-            when user_commitments.term_end is not null then 'mapping file'
-            when user_commitments.term_months is not null then 'mapping file term_months'
-            when aws_commitments.term_end is not null then 'provider export'
-            when observed.one_time_purchase_period_end is not null then 'one-time purchase charge period'
-        end as term_end_source,
         -- Where the start and the end of the term come from (the *_source columns of dim_commitments).
         case
             when user_commitments.term_start is not null then 'mapping file'
@@ -158,6 +152,19 @@ resolved as (
         on observed.commitment_discount_id = user_commitments.commitment_discount_id
     left join purchased_per_hour
         on observed.commitment_discount_id = purchased_per_hour.commitment_discount_id
+),
+
+-- Where the end of the term comes from, in the order term_end below takes it.
+sourced as (
+    select
+        *,
+        case
+            when user_term_end is not null then 'mapping file'
+            when user_term_months is not null and resolved_term_start is not null then 'mapping file term_months'
+            when provider_term_end is not null then 'provider export'
+            when one_time_purchase_period_end is not null then 'one-time purchase charge period'
+        end as term_end_source
+    from resolved
 ),
 
 final as (
@@ -242,7 +249,7 @@ final as (
         used_effective_cost,
         unused_effective_cost,
         user_note as note
-    from resolved
+    from sourced
 )
 
 select * from final
