@@ -118,7 +118,7 @@ def test_always_on_on_demand_usage_gets_a_commitment_recommendation(generated_bu
         for account, service, region, level, utilization, break_even, savings in generated_build.query(
             "select billing_account_id, service_name, region_id, recommended_hourly_commitment, expected_utilization, "
             "break_even_utilization, expected_net_savings from marts.fct_commitment_recommendations "
-            "where recommended_hourly_commitment > 0"
+            "where recommended_hourly_commitment > 0 and recommendation_scope = 'service and region'"
         )
     }
     expected = {(spec.payer, "Amazon Elastic Compute Cloud", config.BASELINE_ONDEMAND[spec.key].region)
@@ -127,3 +127,19 @@ def test_always_on_on_demand_usage_gets_a_commitment_recommendation(generated_bu
     for key in expected:
         level, utilization, break_even, savings = recommended[key]
         assert utilization >= break_even and savings > 0, (key, recommended[key])
+
+
+def test_an_account_wide_plan_commits_at_least_what_each_service_would(generated_build: Build) -> None:
+    """The account-wide plan (a Compute Savings Plan) sees the sum of its services' hourly usage, so the
+    level it recommends is at least each service-and-region plan's level (the optimum is a quantile of
+    the hourly series, and the sum is never below a part)."""
+    rows = generated_build.query(
+        "select a.billing_account_id, a.recommended_hourly_commitment, max(s.recommended_hourly_commitment) "
+        "from marts.fct_commitment_recommendations a join marts.fct_commitment_recommendations s "
+        "on a.provider_name = s.provider_name and a.billing_account_id = s.billing_account_id "
+        "and a.billing_currency = s.billing_currency "
+        "where a.recommendation_scope = 'billing account' and s.recommendation_scope = 'service and region' "
+        "group by 1, 2"
+    )
+    assert len(rows) >= 3, rows
+    assert all(account_level >= service_level for _, account_level, service_level in rows), rows

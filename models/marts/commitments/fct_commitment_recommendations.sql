@@ -2,7 +2,8 @@
 {%- set drop = var('commitment_downside_usage_drop') -%}
 {%- set lookback_hours = (var('commitment_lookback_days') | int) * 24 -%}
 {%- set term_hours = (var('commitment_term_years') | int) * 8760 -%}
--- What to commit to next: for each provider, billing account, service and region with on-demand
+-- What to commit to next: for each provider and billing account (all its eligible usage, as a Compute
+-- Savings Plan covers it), and for each service and region in it, with on-demand
 -- commitment-eligible usage in the look-back window (the last commitment_lookback_days days of data),
 -- the hourly commitment that would have maximised net savings over that window, at a discount of
 -- commitment_discount_rate off the on-demand price, for a commitment_term_years term.
@@ -43,9 +44,8 @@ window_per_account as (
     from usage_end_per_account
 ),
 
--- Uncovered, on-demand, commitment-eligible usage in the window; plan_key names the group a
--- commitment is planned for (provider, billing account, currency, service, region).
-on_demand as (
+-- Uncovered, on-demand, commitment-eligible usage in the window.
+eligible_on_demand as (
     select
         charges.provider_name,
         charges.billing_account_id,
@@ -59,11 +59,7 @@ on_demand as (
         charges.charge_period_end,
         charges.contracted_cost,
         window_per_account.lookback_start,
-        window_per_account.lookback_end,
-        concat_ws(
-            ' | ', charges.provider_name, charges.billing_account_id, charges.billing_currency,
-            charges.service_name, coalesce(charges.region_id, '(no region)')
-        ) as plan_key
+        window_per_account.lookback_end
     from charges
     inner join window_per_account
         on charges.billing_account_id = window_per_account.billing_account_id
@@ -84,12 +80,44 @@ on_demand as (
         and charges.charge_period_start < window_per_account.lookback_end
 ),
 
+-- Each row is planned for twice: for its service and region (what a Reserved Instance or an EC2
+-- Instance Savings Plan covers) and for all eligible usage of its billing account (what a Compute
+-- Savings Plan covers, across services and regions). plan_key names the group.
+{%- set columns = [
+    'provider_name', 'billing_account_id', 'billing_currency', 'source_file', 'source_row_number', 'row_kind',
+    'charge_period_start', 'charge_period_end', 'contracted_cost', 'lookback_start', 'lookback_end'
+] %}
+on_demand as (
+    select
+        {%- for column in columns %}
+            {{ column }},
+        {%- endfor %}
+        service_name,
+        region_id,
+        'service and region' as recommendation_scope,
+        concat_ws(
+            ' | ', provider_name, billing_account_id, billing_currency, service_name, coalesce(region_id, '(no region)')
+        ) as plan_key
+    from eligible_on_demand
+    union all
+    select
+        {%- for column in columns %}
+            {{ column }},
+        {%- endfor %}
+        cast(null as varchar) as service_name,
+        cast(null as varchar) as region_id,
+        'billing account' as recommendation_scope,
+        concat_ws(' | ', provider_name, billing_account_id, billing_currency, '(all eligible usage)') as plan_key
+    from eligible_on_demand
+),
+
 plans as (
     select distinct
         plan_key,
         provider_name,
         billing_account_id,
         billing_currency,
+        recommendation_scope,
         service_name,
         region_id,
         lookback_start,
@@ -112,7 +140,7 @@ long_row_hours as (
     select
         *,
         row_number() over (
-            partition by source_file, source_row_number, row_kind order by usage_hour desc
+            partition by plan_key, source_file, source_row_number, row_kind order by usage_hour desc
         ) = 1 as takes_remainder,
         {{ prorate_money('contracted_cost', 1, 'hours_total') }} as hour_part
     from (
@@ -134,7 +162,7 @@ long_rows as (
     select
         plan_key,
         usage_hour,
-        {{ remainder_to_last('hour_part', 'contracted_cost', 'source_file, source_row_number, row_kind') }}
+        {{ remainder_to_last('hour_part', 'contracted_cost', 'plan_key, source_file, source_row_number, row_kind') }}
             as contracted_cost
     from long_row_hours
 ),
@@ -225,6 +253,7 @@ costed as (
         plans.provider_name,
         plans.billing_account_id,
         plans.billing_currency,
+        plans.recommendation_scope,
         plans.service_name,
         plans.region_id,
         plans.lookback_start,
@@ -246,6 +275,7 @@ final as (
         provider_name,
         billing_account_id,
         billing_currency,
+        recommendation_scope,
         service_name,
         region_id,
         lookback_start,
