@@ -80,39 +80,38 @@ eligible_on_demand as (
         and charges.charge_period_start < window_per_account.lookback_end
 ),
 
--- Each row is planned for twice: for its service and region (what a Reserved Instance or an EC2
--- Instance Savings Plan covers) and for all eligible usage of its billing account (what a Compute
--- Savings Plan covers, across services and regions). plan_key names the group.
-{%- set columns = [
-    'provider_name', 'billing_account_id', 'billing_currency', 'source_file', 'source_row_number', 'row_kind',
-    'charge_period_start', 'charge_period_end', 'contracted_cost', 'lookback_start', 'lookback_end'
-] %}
+-- Each eligible row is planned for twice: for its service and region (what a Reserved Instance or an
+-- EC2 Instance Savings Plan covers) and for all eligible usage of its billing account (what a Compute
+-- Savings Plan covers, across services and regions). plan_key names the group. The rows are read
+-- once, at the service-and-region grain; the account-wide series is the sum of its services' hours.
 on_demand as (
     select
-        {%- for column in columns %}
-            {{ column }},
-        {%- endfor %}
-        service_name,
-        region_id,
-        'service and region' as recommendation_scope,
+        *,
         concat_ws(
             ' | ', provider_name, billing_account_id, billing_currency, service_name, coalesce(region_id, '(no region)')
-        ) as plan_key
-    from eligible_on_demand
-    union all
-    select
-        {%- for column in columns %}
-            {{ column }},
-        {%- endfor %}
-        cast(null as varchar) as service_name,
-        cast(null as varchar) as region_id,
-        'billing account' as recommendation_scope,
-        concat_ws(' | ', provider_name, billing_account_id, billing_currency, '(all eligible usage)') as plan_key
+        ) as plan_key,
+        concat_ws(' | ', provider_name, billing_account_id, billing_currency, '(all eligible usage)')
+            as account_plan_key
     from eligible_on_demand
 ),
 
-plans as (
+service_plans as (
     select distinct
+        plan_key,
+        account_plan_key,
+        provider_name,
+        billing_account_id,
+        billing_currency,
+        'service and region' as recommendation_scope,
+        service_name,
+        region_id,
+        lookback_start,
+        lookback_end
+    from on_demand
+),
+
+plans as (
+    select
         plan_key,
         provider_name,
         billing_account_id,
@@ -122,7 +121,19 @@ plans as (
         region_id,
         lookback_start,
         lookback_end
-    from on_demand
+    from service_plans
+    union all
+    select distinct
+        account_plan_key as plan_key,
+        provider_name,
+        billing_account_id,
+        billing_currency,
+        'billing account' as recommendation_scope,
+        cast(null as varchar) as service_name,
+        cast(null as varchar) as region_id,
+        lookback_start,
+        lookback_end
+    from service_plans
 ),
 
 -- Usage per hour: a row of an hour or less counts in the hour it starts; a longer row (daily
@@ -140,7 +151,7 @@ long_row_hours as (
     select
         *,
         row_number() over (
-            partition by plan_key, source_file, source_row_number, row_kind order by usage_hour desc
+            partition by source_file, source_row_number, row_kind order by usage_hour desc
         ) = 1 as takes_remainder,
         {{ prorate_money('contracted_cost', 1, 'hours_total') }} as hour_part
     from (
@@ -162,12 +173,12 @@ long_rows as (
     select
         plan_key,
         usage_hour,
-        {{ remainder_to_last('hour_part', 'contracted_cost', 'plan_key, source_file, source_row_number, row_kind') }}
+        {{ remainder_to_last('hour_part', 'contracted_cost', 'source_file, source_row_number, row_kind') }}
             as contracted_cost
     from long_row_hours
 ),
 
-hourly_usage as (
+service_hourly_usage as (
     select
         plan_key,
         usage_hour,
@@ -177,6 +188,19 @@ hourly_usage as (
         union all
         select * from long_rows
     ) as hours_of_rows
+    group by 1, 2
+),
+
+hourly_usage as (
+    select * from service_hourly_usage
+    union all
+    select
+        service_plans.account_plan_key as plan_key,
+        service_hourly_usage.usage_hour,
+        sum(service_hourly_usage.on_demand_cost) as on_demand_cost
+    from service_hourly_usage
+    inner join service_plans
+        on service_hourly_usage.plan_key = service_plans.plan_key
     group by 1, 2
 ),
 
