@@ -51,3 +51,20 @@
         else {{ part }}
     end
 {%- endmacro %}
+
+{#- spread_amounts(relation, carry, amounts, weight, total_weight, key)
+    The body of a query over `relation` (one row per slice of a row, with a `takes_remainder` flag,
+    see slice_into_days) that gives each slice its exact share of every column in `amounts`:
+    amount × weight ÷ total_weight, the flagged slice taking the remainder, so the slices of the row
+    identified by `key` add back to its amounts exactly. `carry` columns are passed through. -#}
+{% macro spread_amounts(relation, carry, amounts, weight, total_weight, key) %}
+select
+    {%- for column in carry %}
+    {{ column }},
+    {%- endfor %}
+    {%- for amount in amounts %}
+    {{ remainder_to_last(prorate_money(amount, weight, total_weight), amount, key) }} as {{ amount }}
+    {{- ',' if not loop.last }}
+    {%- endfor %}
+from {{ relation }}
+{% endmacro %}

@@ -90,35 +90,16 @@ slices as (
     {{ slice_into_days('flagged', 'window_start', 'window_end', 'source_file, source_row_number, row_kind') }}
 ),
 
-time_parts as (
-    select
-        source_file,
-        source_row_number,
-        row_kind,
-        commitment_discount_id,
-        measure,
-        charge_date,
-        quantity,
-        effective_cost,
-        {{ prorate_money('quantity', 'seconds_in_day', 'seconds_total') }} as quantity_part,
-        {{ prorate_money('effective_cost', 'seconds_in_day', 'seconds_total') }} as cost_part,
-        takes_remainder
-    from slices
+{%- set row_key = 'source_file, source_row_number, row_kind' %}
+{%- set carry = ['source_file', 'source_row_number', 'row_kind', 'commitment_discount_id', 'measure', 'charge_date'] %}
+
+time_weighted as (
+    select * from slices
     where measure <> 'unused'
 ),
 
 time_spread as (
-    select
-        source_file,
-        source_row_number,
-        row_kind,
-        commitment_discount_id,
-        measure,
-        charge_date,
-        {{ remainder_to_last('quantity_part', 'quantity', 'source_file, source_row_number, row_kind') }} as quantity,
-        {{ remainder_to_last('cost_part', 'effective_cost', 'source_file, source_row_number, row_kind') }}
-            as effective_cost
-    from time_parts
+    {{ spread_amounts('time_weighted', carry, ['quantity', 'effective_cost'], 'seconds_in_day', 'seconds_total', row_key) }}
 ),
 
 dated as (
@@ -155,15 +136,7 @@ unused_weights as (
 
 unused_parts as (
     select
-        source_file,
-        source_row_number,
-        row_kind,
-        commitment_discount_id,
-        measure,
-        charge_date,
-        quantity,
-        effective_cost,
-        takes_remainder,
+        *,
         -- Days with slack take the unused amount in proportion to it; with no slack anywhere in the
         -- row's period (inconsistent data), pro rata to time.
         case when slack_units_total > 0 then slack_units else seconds_in_day end as weight,
@@ -172,18 +145,7 @@ unused_parts as (
 ),
 
 unused_spread as (
-    select
-        source_file,
-        source_row_number,
-        row_kind,
-        commitment_discount_id,
-        measure,
-        charge_date,
-        {{ remainder_to_last(prorate_money('quantity', 'weight', 'total_weight'), 'quantity',
-            'source_file, source_row_number, row_kind') }} as quantity,
-        {{ remainder_to_last(prorate_money('effective_cost', 'weight', 'total_weight'), 'effective_cost',
-            'source_file, source_row_number, row_kind') }} as effective_cost
-    from unused_parts
+    {{ spread_amounts('unused_parts', carry, ['quantity', 'effective_cost'], 'weight', 'total_weight', row_key) }}
 ),
 
 final as (

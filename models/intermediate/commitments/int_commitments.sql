@@ -8,7 +8,14 @@
 with
 
 charges as (
-    select * from {{ ref('int_charges_unioned') }}
+    select
+        *,
+        charge_category = 'Purchase' and charge_frequency = 'One-Time' as is_one_time_purchase,
+        charge_category = 'Purchase' and charge_frequency = 'Recurring' as is_recurring_purchase,
+        -- a purchase whose charge period is the span it pays for (macros/charge_period.sql)
+        charge_category = 'Purchase'
+        and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }} as is_term_purchase
+    from {{ ref('int_charges_unioned') }}
     where commitment_discount_id is not null
 ),
 
@@ -31,8 +38,7 @@ observed as (
         min(commitment_discount_name) as commitment_discount_name,
         min(charge_period_start) as first_charge_start,
         max(charge_period_end) as last_charge_end,
-        min(case when charge_category = 'Purchase' and charge_frequency = 'One-Time' then charge_period_start end)
-            as first_one_time_purchase_at,
+        min(case when is_one_time_purchase then charge_period_start end) as first_one_time_purchase_at,
         -- The unit and completeness of the commitment's own basis, from its Used and Unused rows.
         min(case when commitment_discount_status is not null then commitment_discount_unit end)
             as commitment_discount_unit,
@@ -40,45 +46,19 @@ observed as (
             case when commitment_discount_status is not null then commitment_discount_quantity is not null end
         ), false) as has_quantity_on_every_row,
         -- Purchases as billed: one-time (upfront) and recurring.
-        sum(case when charge_category = 'Purchase' and charge_frequency = 'One-Time' then billed_cost else 0 end)
-            as one_time_purchase_cost,
-        count(case when charge_category = 'Purchase' and charge_frequency = 'One-Time' then 1 end) > 0
-            as has_one_time_purchase,
-        sum(case when charge_category = 'Purchase' and charge_frequency = 'Recurring' then billed_cost else 0 end)
-            as recurring_purchase_cost,
+        sum(case when is_one_time_purchase then billed_cost else 0 end) as one_time_purchase_cost,
+        count(case when is_one_time_purchase then 1 end) > 0 as has_one_time_purchase,
+        sum(case when is_recurring_purchase then billed_cost else 0 end) as recurring_purchase_cost,
         sum(
-            case
-                when charge_category = 'Purchase' and charge_frequency = 'Recurring'
-                    then date_diff('second', charge_period_start, charge_period_end)
-                else 0
-            end
+            case when is_recurring_purchase then date_diff('second', charge_period_start, charge_period_end) else 0 end
         ) as recurring_purchase_seconds,
         -- FOCUS spec style: a one-time purchase whose charge period is the term.
-        min(
-            case
-                when
-                    charge_category = 'Purchase' and charge_frequency = 'One-Time'
-                    and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
-                    then charge_period_start
-            end
-        ) as one_time_purchase_period_start,
-        max(
-            case
-                when
-                    charge_category = 'Purchase' and charge_frequency = 'One-Time'
-                    and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
-                    then charge_period_end
-            end
-        ) as one_time_purchase_period_end,
-        count(
-            case
-                when
-                    charge_category = 'Purchase'
-                    and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
-                    and commitment_discount_quantity is not null
-                    then 1
-            end
-        ) as purchase_rows_with_quantity,
+        min(case when is_one_time_purchase and is_term_purchase then charge_period_start end)
+            as one_time_purchase_period_start,
+        max(case when is_one_time_purchase and is_term_purchase then charge_period_end end)
+            as one_time_purchase_period_end,
+        count(case when is_term_purchase and commitment_discount_quantity is not null then 1 end)
+            as purchase_rows_with_quantity,
         sum(case when commitment_discount_status = 'Used' then effective_cost else 0 end) as used_effective_cost,
         sum(case when commitment_discount_status = 'Unused' then effective_cost else 0 end)
             as unused_effective_cost
@@ -97,10 +77,7 @@ purchase_rates as (
         sum(commitment_discount_quantity) as quantity,
         sum(date_diff('second', charge_period_start, charge_period_end)) as seconds
     from charges
-    where
-        charge_category = 'Purchase'
-        and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }}
-        and commitment_discount_quantity is not null
+    where is_term_purchase and commitment_discount_quantity is not null
     group by 1, 2
 ),
 

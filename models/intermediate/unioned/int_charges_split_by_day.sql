@@ -51,17 +51,12 @@ slices as (
 {%- set row_key = 'source_file, source_row_number, row_kind' %}
 
 multi_day_shares as (
-    select
-        source_file,
-        source_row_number,
-        row_kind,
-        charge_date,
-        commitment_discount_status,
-    {%- for amount in ['billed_cost', 'list_cost', 'contracted_cost', 'effective_cost'] %}
-        {{ remainder_to_last(prorate_money(amount, 'seconds_in_day', 'seconds_total'), amount, row_key) }}
-            as {{ amount }}{{ ',' if not loop.last }}
-    {%- endfor %}
-    from slices
+    {{ spread_amounts(
+        'slices',
+        ['source_file', 'source_row_number', 'row_kind', 'charge_date', 'commitment_discount_status'],
+        ['billed_cost', 'list_cost', 'contracted_cost', 'effective_cost'],
+        'seconds_in_day', 'seconds_total', row_key
+    ) }}
 ),
 
 multi_day as (
