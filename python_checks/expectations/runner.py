@@ -105,9 +105,10 @@ class SuiteResult:
 
 def default_suites() -> list[Suite]:
     """Every suite this package defines."""
+    from .allocation import ALLOCATION_SUITES
     from .commitments import COMMITMENT_SUITES
 
-    return list(COMMITMENT_SUITES)
+    return list(COMMITMENT_SUITES) + list(ALLOCATION_SUITES)
 
 
 def run_suites(duckdb_path: Path, suites: list[Suite] | None = None) -> list[SuiteResult]:
