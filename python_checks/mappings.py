@@ -409,8 +409,19 @@ def _check_account_periods(file: _Rows) -> None:
                                    f"start this period on {end} or add a row for the gap.")
 
 
+def _contains(a: dict, b: dict) -> bool:
+    """Every cost in rule b's pool is in rule a's pool (filter pools): a's filters are b's or empty,
+    a's dates cover b's, and a is not limited to unallocated cost unless b is too."""
+    (a_from, a_to), (b_from, b_to) = _dates(a), _dates(b)
+    return (all(a[f] is None or a[f] == b[f] for f in POOL_FILTERS)
+            and (not a["pool_unallocated_only"] or b["pool_unallocated_only"])
+            and a_from <= b_from and b_to <= a_to)
+
+
 def _check_rule_file(file: _Rows) -> None:
-    """Unique rule_order; pools without pool_owner must not overlap (owner pools: across files)."""
+    """Unique rule_order. Filter pools may overlap in part (a cost goes to the first rule in
+    rule_order that holds it), but a rule whose whole pool lies in an earlier rule's pool would
+    never take anything: that overlap is an error (owner pools: across files)."""
     orders: dict[int, int] = {}
     for i, row in enumerate(file.rows):
         if row["rule_order"] in orders:
@@ -418,14 +429,16 @@ def _check_rule_file(file: _Rows) -> None:
                                f"already rule {file.rows[orders[row['rule_order']]]['rule_id']}'s on row "
                                f"{file.lines[orders[row['rule_order']]]}; give every rule its own rule_order.")
         orders[row["rule_order"]] = i
-    filtered = [i for i, row in enumerate(file.rows) if row["pool_owner"] is None]
+    filtered = sorted((i for i, row in enumerate(file.rows) if row["pool_owner"] is None),
+                      key=lambda i: file.rows[i]["rule_order"])
     for n, j in enumerate(filtered):
         for i in filtered[:n]:
             a, b = file.rows[i], file.rows[j]
-            if _overlap(a, b) and all(a[f] is None or b[f] is None or a[f] == b[f] for f in POOL_FILTERS):
+            if _contains(a, b):
                 raise MappingError(f"{file.where(j)}: the pool of rule {b['rule_id']} overlaps the pool of rule "
-                                   f"{a['rule_id']} on row {file.lines[i]} (some cost matches both in the same "
-                                   "dates); narrow a pool filter or the effective dates so a cost has one pool.")
+                                   f"{a['rule_id']} on row {file.lines[i]} entirely, and {a['rule_id']} applies "
+                                   f"first (rule_order {a['rule_order']}), so {b['rule_id']} would never take any "
+                                   f"cost; give {b['rule_id']} a lower rule_order or narrow {a['rule_id']}'s pool.")
 
 
 FILE_CHECKS: dict[str, Callable[[_Rows], None]] = {

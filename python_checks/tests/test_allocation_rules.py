@@ -186,8 +186,9 @@ def test_without_tag_dimensions_the_owner_dimension_is_team_and_owners_are_norma
          "shared_cost_rules", 6, ["rule e has driver_name 'requests' but method even"]),
         ({"shared_cost_rules": GOOD["shared_cost_rules"][1] + "dup,4,,Azure,,,,,,,,even,,,\n"}, "shared_cost_rules", 6,
          ["rule_order 4 of rule dup is already rule platform's on row 5"]),
-        ({"shared_cost_rules": GOOD["shared_cost_rules"][1] + "aws-usage,5,,AWS,,,,,Usage,,,even,,,\n"},
-         "shared_cost_rules", 6, ["the pool of rule aws-usage overlaps the pool of rule support on row 3"]),
+        ({"shared_cost_rules": GOOD["shared_cost_rules"][1] + "aws-support,5,,AWS,,,Support,,Usage,,,even,,2026-02-01,\n"},
+         "shared_cost_rules", 6, ["the pool of rule aws-support overlaps the pool of rule support on row 3 entirely",
+                                  "would never take any cost"]),
         ({"shared_cost_rules": GOOD["shared_cost_rules"][1] + "t2,5,,,,,,,Tax,true,,even,,2026-03-01,\n"},
          "shared_cost_rules", 6, ["the pool of rule t2 overlaps the pool of rule tax on row 2"]),
         ({"shared_cost_rules": GOOD["shared_cost_rules"][1] + "platform-2,5,,,,,,,,,platfrom,even,,2026-01-01,\n"},
@@ -253,16 +254,39 @@ def test_a_broken_rule_names_the_file_and_row(tmp_path: Path, bodies: dict, file
 
 def test_pools_that_do_not_overlap_are_fine(tmp_path: Path) -> None:
     """Different values in one filter, or dates that only touch, keep pools apart; so does an owner
-    pool beside filter pools, and an owner pool that ends where another of the same owner starts."""
+    pool beside filter pools, and an owner pool that ends where another of the same owner starts.
+    Pools that overlap in part are fine too: a cost goes to the first rule in rule_order that holds it
+    (aws-usage takes the AWS Usage that support, applied first, does not hold)."""
     extra = ("aws-usage-old,5,,AWS,,,,,Usage,,,even,,,2026-01-01\n"
              "azure-credit,6,,Azure,,,,,Credit,,,even,,2020-01-01,2020-02-01\n"
              "data-old,7,,,,,,,,,data,even,,,2025-01-01\n"
-             "data-new,8,,,,,,,,,Data,proportional,,2025-01-01,\n")
+             "data-new,8,,,,,,,,,Data,proportional,,2025-01-01,\n"
+             "aws-usage,9,,AWS,,,,,Usage,,,even,,,\n")
     parsed = read_mappings(_write_set(tmp_path, shared_cost_rules=GOOD["shared_cost_rules"][1] + extra))
-    assert [r["rule_id"] for r in parsed["shared_cost_rules"]][-4:] == ["aws-usage-old", "azure-credit", "data-old",
-                                                                        "data-new"]
+    assert [r["rule_id"] for r in parsed["shared_cost_rules"]][-5:] == ["aws-usage-old", "azure-credit", "data-old",
+                                                                        "data-new", "aws-usage"]
 
 
 def test_the_sample_mapping_folder_is_valid() -> None:
     parsed = read_mappings(SAMPLE_MAPPINGS_DIR)
     assert parsed["commitments"]
+
+
+def test_finops_load_stops_on_a_broken_rules_file(tmp_path: Path) -> None:
+    """The sample rules with the APM split edited to 30/20/20/20 stop the load: exit 2, one sentence
+    naming the file, the rows and the fix; nothing else is needed to see it."""
+    import shutil
+
+    from python_checks.tests.conftest import run_finops
+
+    mappings = tmp_path / "mappings"
+    shutil.copytree(SAMPLE_MAPPINGS_DIR, mappings)
+    targets = mappings / "shared_cost_rule_targets.csv"
+    targets.write_text(targets.read_text().replace("apm-subscription,platform,40", "apm-subscription,platform,30"))
+    landing = tmp_path / "landing" / "focus" / "x" / "billing_period=2026-07"
+    landing.mkdir(parents=True)
+    proc = run_finops("load", "--landing", str(tmp_path / "landing"), "--duckdb", str(tmp_path / "w.duckdb"),
+                      env={"FINOPS_MAPPINGS_DIR": str(mappings)})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    message = proc.stderr.strip().splitlines()[-1]
+    assert str(targets) in message and "apm-subscription" in message and "sum to 90" in message, message

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from python_checks.mappings import COMMITMENTS, MappingError, load_mappings, read_mapping
+from python_checks.mappings import COMMITMENTS, MAPPING_FILES, MappingError, load_mappings, read_mapping
 from python_checks.settings import SAMPLE_MAPPINGS_DIR
 
 HEADER = ("commitment_discount_id,term_start,term_end,term_months,payment_option,scope,"
@@ -67,9 +67,10 @@ def test_load_writes_typed_tables_and_empty_ones_for_absent_files(tmp_path: Path
     import duckdb
 
     database = tmp_path / "w.duckdb"
-    assert load_mappings(tmp_path, database) == {"commitments": 0}
+    every_file_empty = {spec.name: 0 for spec in MAPPING_FILES}
+    assert load_mappings(tmp_path, database) == every_file_empty
     _write(tmp_path, "ri-1,2026-07-01,,12,No Upfront,,,,\n")
-    assert load_mappings(tmp_path, database) == {"commitments": 1}
+    assert load_mappings(tmp_path, database) == {**every_file_empty, "commitments": 1}
     con = duckdb.connect(str(database), read_only=True)
     try:
         assert con.execute("select commitment_discount_id, term_start, term_months, typeof(committed_quantity_per_hour) "
