@@ -38,6 +38,18 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
             order by 1
             """
         ).fetchall()
+        allocation = con.execute(
+            """
+            select c.billing_currency, sum(c.total_effective_cost), sum(c.allocated_effective_cost),
+                   sum(c.unallocated_effective_cost), max(t.owners), max(t.rules)
+            from marts.fct_allocation_coverage as c
+            cross join (select count(distinct owner) filter (where allocation_method <> 'unallocated') as owners,
+                               count(distinct allocation_rule_id) as rules
+                        from marts.fct_cost_allocated) as t
+            where c.is_all_accounts
+            group by 1 order by 1
+            """
+        ).fetchall()
     finally:
         con.close()
     print()
@@ -54,7 +66,12 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
         coverage = f"{covered / eligible:.1%}" if eligible else "n/a"
         print(f"Commitments ({currency}): {count}; effective cost used {used:,.2f} + unused {unused:,.2f} "
               f"(utilisation {utilisation}); coverage of eligible usage {coverage}")
+    for currency, total, allocated, unallocated, owners, rules in allocation:
+        share = f"{allocated / total:.1%}" if total else "n/a"
+        print(f"Allocation ({currency}): {share} of effective cost {total:,.2f} has an owner ({owners} owners, "
+              f"{rules} shared-cost rules applied); unallocated {unallocated:,.2f}")
     print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation, "
           "marts.dim_commitments, marts.fct_amortized_costs, marts.fct_commitment_* (utilization, coverage, savings, "
-          "recommendations)")
+          "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
+          "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs")
     print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")

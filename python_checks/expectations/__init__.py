@@ -14,6 +14,15 @@ Suites (commitments.py, one per commitment mart):
     commitment_recommendations       marts.fct_commitment_recommendations
     dim_commitments                  marts.dim_commitments
 
+Suites (allocation.py, one per allocation mart):
+    cost_allocated                   marts.fct_cost_allocated
+    showback_monthly                 marts.fct_showback_monthly
+    allocation_coverage              marts.fct_allocation_coverage
+    allocation_audit                 marts.fct_allocation_audit
+    tag_compliance                   marts.fct_tag_compliance
+    untagged_resources               marts.fct_untagged_resources
+    unit_costs                       marts.fct_unit_costs
+
 Run them:
     finops expect [--duckdb PATH]          one line per suite and per failed expectation; exit 1 on failure
 

@@ -1,4 +1,5 @@
--- Every FOCUS row dated to the UTC day(s) it belongs to, for daily cost views (fct_amortized_costs).
+-- Every FOCUS row dated to the UTC day(s) it belongs to, for daily cost views (fct_amortized_costs)
+-- and allocation (int_charges_allocated_direct).
 --   * a row inside one day, and every one-time charge (an upfront purchase is billed when it is
 --     made, whatever period it covers), stays whole on the day its charge period starts;
 --   * a longer row (a monthly fee, tax, a monthly unused-reservation row) is cut at midnights pro
@@ -9,7 +10,7 @@
     'source_file', 'source_row_number', 'row_kind', 'source_name', 'provider_name', 'billing_account_id',
     'sub_account_id', 'billing_currency', 'billing_period_start', 'service_name', 'service_category', 'region_id',
     'sku_meter', 'charge_category', 'charge_frequency', 'pricing_category', 'commitment_discount_id',
-    'commitment_discount_status'
+    'commitment_discount_status', 'resource_id', 'tags'
 ] %}
 with
 

@@ -1,0 +1,23 @@
+-- The two names allocation needs from the rule files, in one row: the owner dimension (the
+-- tag_dimensions.csv row with is_owner, `team` when the file is absent) and the unallocated bucket
+-- (var unallocated_owner).
+with
+
+dimensions as (
+    select * from {{ ref('stg_mappings__tag_dimensions') }}
+),
+
+owner_dimensions as (
+    select min(dimension) as dimension
+    from dimensions
+    where is_owner
+),
+
+final as (
+    select
+        coalesce(dimension, 'team') as owner_dimension,
+        '{{ var("unallocated_owner") }}' as unallocated_owner
+    from owner_dimensions
+)
+
+select * from final
