@@ -2,13 +2,21 @@
 -- from whom and to whom, on both cost bases. Every move counts, also one that a later rule splits
 -- again (a share of tax sent to a pooled owner, then passed on by that owner's rule): read the rules
 -- in rule_order to follow a dollar. A rule that found no weight in a scope moved nothing there.
+-- A move's amount is the sum of the settled pieces whose route passes through it (every piece
+-- lists its hops), so the audit is exact and complete without keeping intermediate pieces.
 -- pool_*: what the rule took in the period (the same on each of its rows);
 -- share_ratio: the row's effective cost ÷ the pool's effective cost.
 with
 
-allocated as (
-    select * from {{ ref('int_allocation_steps') }}
-    where allocation_method = 'shared'
+hops as (
+    select
+        pieces.billing_period_start,
+        pieces.billing_currency,
+        pieces.billed_cost,
+        pieces.effective_cost,
+        unnest(pieces.allocation_hops) as hop
+    from {{ ref('int_charges_allocated') }} as pieces
+    where pieces.allocation_method = 'shared'
 ),
 
 rules as (
@@ -17,15 +25,15 @@ rules as (
 
 moved as (
     select
-        allocation_rule_id as rule_id,
-        billing_period_start,
-        billing_currency,
-        previous_owner as source_owner,
-        owner as target_owner,
+        hops.billing_period_start,
+        hops.billing_currency,
+        hops.hop.rule_id,
+        hops.hop.source_owner,
+        hops.hop.target_owner,
         count(*) as moved_piece_count,
-        sum(billed_cost) as moved_billed_cost,
-        sum(effective_cost) as moved_effective_cost
-    from allocated
+        sum(hops.billed_cost) as moved_billed_cost,
+        sum(hops.effective_cost) as moved_effective_cost
+    from hops
     group by all
 ),
 

@@ -1,15 +1,16 @@
--- Every dollar of the bill with its owner: the settled pieces of int_allocation_steps. Each daily
--- cost slice starts with its direct owner (owner tag, account mapping or the unallocated bucket)
--- and then passes through the shared-cost rules in rule_order, each splitting it exactly among
--- its targets (see int_allocation_steps and the allocation concept page); Σ over a FOCUS row's
+{{ config(materialized='view') }}
+-- Every dollar of the bill with its owner: int_charges_allocated without its hop list (a view: the
+-- table it reads is the allocation, written once). Each daily cost slice starts with its direct
+-- owner (owner tag, account mapping or the unallocated bucket) and then passes through the
+-- shared-cost rules in rule_order, each splitting it exactly among its targets (see
+-- int_charges_allocated and the allocation concept page); Σ over a FOCUS row's
 -- day = its cost, exactly. allocation_path is the route a piece took, from its direct owner
 -- through each rule: `tag:platform > apm-subscription:platform > platform-chargeback:search`.
 -- Grain: one row per FOCUS row, UTC day and allocation path.
 with
 
 settled as (
-    select * from {{ ref('int_allocation_steps') }}
-    where is_settled
+    select * from {{ ref('int_charges_allocated') }}
 ),
 
 final as (

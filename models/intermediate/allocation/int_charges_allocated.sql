@@ -1,17 +1,18 @@
 {{ config(materialized='table') }}
--- Every step of allocation: each daily cost slice (int_charges_allocated_direct)
+-- Every daily cost slice (int_charges_allocated_direct) with the owner(s) it ends with. A slice
 -- starts with its direct owner (tag, account mapping or the unallocated bucket) and then passes
 -- through the shared-cost rules in rule_order. At each step the next rule that holds the piece
 -- takes it: the piece's pool rule (the first rule in rule_order whose filters match its slice of
 -- the bill and that has weights in its scope; a rule without weights there is skipped) or the rule
 -- pooling its current owner (an owner pool), whichever has the lower rule_order above the last
--- rule applied. The rule splits the piece among its targets
--- by their weights in the piece's scope (int_shared_cost_weights), exactly: shares add back to
--- the piece to the last unit (macro split_exactly). A rule with no weight in the scope leaves the
--- piece where it is. A piece that a later rule splits again is kept (is_settled false): the
--- allocation audit reads every move; fct_cost_allocated reads the settled pieces.
--- allocation_path names the route: `tag:platform > apm-subscription:platform > platform-chargeback:search`.
--- Grain: one row per piece: a FOCUS row's day and its allocation path.
+-- rule applied. The rule splits the piece among its targets by their weights in the piece's scope
+-- (int_shared_cost_weights), exactly: shares add back to the piece to the last unit (macro
+-- split_exactly). Only the settled pieces are kept; each carries its route:
+--   allocation_path   `tag:platform > apm-subscription:platform > platform-chargeback:search`
+--   allocation_hops   the same as a list of (rule_id, source_owner, target_owner), for the audit.
+-- Only pieces that a rule takes go through the recursive step (most cost settles with its direct
+-- owner), with the columns the step needs; the others are joined back at the end.
+-- Grain: one row per FOCUS row, UTC day and allocation path.
 {%- set unallocated = var('unallocated_owner') %}
 {%- set scope_match %}
     and piece.billing_account_id = {alias}.billing_account_id
@@ -39,11 +40,14 @@
             and piece.charge_date < coalesce(owner_rule.effective_to, date '9999-12-31')
             {{ scope_match | replace('{alias}', 'owner_rule') }}
 {%- endset %}
-{%- set carried = [
-    'source_file', 'source_row_number', 'row_kind', 'charge_date', 'source_name', 'provider_name',
-    'billing_account_id', 'sub_account_id', 'billing_currency', 'billing_period_start', 'service_name',
-    'service_category', 'charge_category', 'resource_id', 'direct_owner', 'direct_method',
+{%- set key = ['source_file', 'source_row_number', 'row_kind', 'charge_date'] %}
+{%- set moving_columns = key + [
+    'billing_account_id', 'billing_period_start', 'billing_currency',
     'pool_rule_id', 'pool_rule_order', 'is_pool_unallocated_only'
+] %}
+{%- set descriptive = [
+    'source_name', 'provider_name', 'sub_account_id', 'service_name', 'service_category',
+    'charge_category', 'resource_id', 'direct_owner', 'direct_method'
 ] %}
 with recursive
 
@@ -84,7 +88,7 @@ owner_rules_in_scope as (
     where rules.is_owner_pool
 ),
 
--- The one bill-slice pool each daily slice falls in, if any, when that rule has weights in its scope.
+-- The first bill-slice pool each daily slice falls in, among the rules with weights in its scope.
 slice_pools as (
     select
         piece.source_file,
@@ -118,45 +122,59 @@ slice_pools as (
     ) = 1
 ),
 
+-- Step 0: every slice with its direct owner, and the rule that takes it next (if any).
 pieces as (
     select
-        piece.*,
+        direct.*,
         slice_pools.pool_rule_id,
         slice_pools.pool_rule_order,
+        direct.direct_owner as owner,
+        0 as last_rule_order,
         coalesce(slice_pools.is_pool_unallocated_only, false) as is_pool_unallocated_only
-    from direct as piece
+    from direct
     left join slice_pools
         on
-            piece.source_file = slice_pools.source_file
-            and piece.source_row_number = slice_pools.source_row_number
-            and piece.row_kind = slice_pools.row_kind
-            and piece.charge_date = slice_pools.charge_date
+            direct.source_file = slice_pools.source_file
+            and direct.source_row_number = slice_pools.source_row_number
+            and direct.row_kind = slice_pools.row_kind
+            and direct.charge_date = slice_pools.charge_date
 ),
 
-allocation_steps as (
+first_steps as (
     select
-        {%- for column in carried %}
+        piece.*,
+        {{ next_rule_id }} as next_rule_id
+    from pieces as piece
+    {{ owner_rule_join }}
+),
+
+-- The recursive step, over the pieces some rule takes: split each by its next rule's weights.
+moves as (
+    select
+        {%- for column in moving_columns %}
             {{ column }},
         {%- endfor %}
-        direct_owner as owner,
-        cast(null as varchar) as previous_owner,
+        owner,
         direct_method || ':' || direct_owner as allocation_path,
-        direct_method as allocation_method,
+        cast([] as struct(rule_id varchar, source_owner varchar, target_owner varchar)[]) as allocation_hops,
         cast(null as varchar) as allocation_rule_id,
-        0 as last_rule_order,
+        last_rule_order,
         0 as allocation_step,
         billed_cost,
         effective_cost
-    from pieces
+    from first_steps
+    where next_rule_id is not null
     union all
     select
-        {%- for column in carried %}
+        {%- for column in moving_columns %}
             piece.{{ column }},
         {%- endfor %}
         split_weight.target_owner as owner,
-        piece.owner as previous_owner,
         piece.allocation_path || ' > ' || split_weight.rule_id || ':' || split_weight.target_owner as allocation_path,
-        'shared' as allocation_method,
+        list_append(
+            piece.allocation_hops,
+            { 'rule_id': split_weight.rule_id, 'source_owner': piece.owner, 'target_owner': split_weight.target_owner }
+        ) as allocation_hops,
         split_weight.rule_id as allocation_rule_id,
         split_weight.rule_order as last_rule_order,
         piece.allocation_step + 1 as allocation_step,
@@ -164,7 +182,7 @@ allocation_steps as (
             'split_weight.cumulative_weight_through', 'split_weight.total_weight_units') }} as billed_cost,
         {{ split_exactly('piece.effective_cost', 'split_weight.cumulative_weight_before',
             'split_weight.cumulative_weight_through', 'split_weight.total_weight_units') }} as effective_cost
-    from allocation_steps as piece
+    from moves as piece
     {{ owner_rule_join }}
     inner join weights as split_weight
         on
@@ -174,22 +192,57 @@ allocation_steps as (
     where piece.allocation_step < 1000
 ),
 
+moved_and_settled as (
+    select piece.*
+    from moves as piece
+    {{ owner_rule_join }}
+    where piece.allocation_step > 0 and ({{ next_rule_id }}) is null
+),
+
 final as (
     select
-        {%- for column in carried if not column.startswith(('pool_rule', 'is_pool')) %}
-            piece.{{ column }},
+        {%- for column in key %}
+            first_steps.{{ column }},
         {%- endfor %}
-        piece.owner,
-        piece.previous_owner,
-        piece.allocation_path,
-        piece.allocation_method,
-        piece.allocation_rule_id,
-        piece.allocation_step,
-        piece.billed_cost,
-        piece.effective_cost,
-        ({{ next_rule_id }}) is null as is_settled
-    from allocation_steps as piece
-    {{ owner_rule_join }}
+        first_steps.owner,
+        first_steps.direct_method || ':' || first_steps.direct_owner as allocation_path,
+        cast([] as struct(rule_id varchar, source_owner varchar, target_owner varchar)[]) as allocation_hops,
+        cast(null as varchar) as allocation_rule_id,
+        first_steps.direct_method as allocation_method,
+        0 as allocation_step,
+        {%- for column in descriptive + ['billing_account_id', 'billing_period_start', 'billing_currency'] %}
+            first_steps.{{ column }},
+        {%- endfor %}
+        first_steps.billed_cost,
+        first_steps.effective_cost
+    from first_steps
+    where first_steps.next_rule_id is null
+    union all
+    select
+        {%- for column in key %}
+            moved_and_settled.{{ column }},
+        {%- endfor %}
+        moved_and_settled.owner,
+        moved_and_settled.allocation_path,
+        moved_and_settled.allocation_hops,
+        moved_and_settled.allocation_rule_id,
+        'shared' as allocation_method,
+        moved_and_settled.allocation_step,
+        {%- for column in descriptive %}
+            direct.{{ column }},
+        {%- endfor %}
+        moved_and_settled.billing_account_id,
+        moved_and_settled.billing_period_start,
+        moved_and_settled.billing_currency,
+        moved_and_settled.billed_cost,
+        moved_and_settled.effective_cost
+    from moved_and_settled
+    inner join direct
+        on
+            moved_and_settled.source_file = direct.source_file
+            and moved_and_settled.source_row_number = direct.source_row_number
+            and moved_and_settled.row_kind = direct.row_kind
+            and moved_and_settled.charge_date = direct.charge_date
 )
 
 select * from final
