@@ -27,7 +27,7 @@ DIRECT_METHODS = ["tag", "account", "unallocated"]
 RULE_METHODS = ["proportional", "even", "fixed", "driver"]
 PERIOD_GRAINS = ["day", "month"]
 
-# The unallocated bucket's name as an SQL literal (dbt var unallocated_owner; no owner may use it).
+# The unallocated bucket's name as an SQL literal (dbt macro unallocated_owner; no owner may use it).
 _BUCKET = "'" + UNALLOCATED_OWNER.replace("'", "''") + "'"
 
 

@@ -178,3 +178,11 @@ def test_a_missing_driver_value_shows_as_missing(build: Build) -> None:
         "and missing_driver_days = 0"
     )
     assert checked[0][0] > 0 and checked[0][0] == checked[0][1]
+
+
+def test_the_bucket_is_named_alike_in_sql_and_in_the_rule_checks(build: Build) -> None:
+    """The load refuses owners called like the bucket (mappings.UNALLOCATED_OWNER); the models name
+    the bucket with the macro unallocated_owner(): the two must be the same name."""
+    from python_checks.mappings import UNALLOCATED_OWNER
+
+    assert build.query("select unallocated_owner from intermediate.int_allocation_settings") == [(UNALLOCATED_OWNER,)]

@@ -1,6 +1,6 @@
--- The two names allocation needs from the rule files, in one row: the owner dimension (the
--- tag_dimensions.csv row with is_owner, `team` when the file is absent) and the unallocated bucket
--- (var unallocated_owner).
+-- The two names allocation needs, in one row: the owner dimension (the tag_dimensions.csv row
+-- with is_owner, `team` when the file is absent) and the unallocated bucket (macro
+-- unallocated_owner).
 with
 
 dimensions as (
@@ -16,7 +16,7 @@ owner_dimensions as (
 final as (
     select
         coalesce(dimension, 'team') as owner_dimension,
-        '{{ var("unallocated_owner") }}' as unallocated_owner
+        {{ unallocated_owner() }} as unallocated_owner
     from owner_dimensions
 )
 

@@ -8,12 +8,11 @@
 -- rule applied. The rule splits the piece among its targets by their weights in the piece's scope
 -- (int_shared_cost_weights), exactly: shares add back to the piece to the last unit (macro
 -- split_exactly). Only the settled pieces are kept; each carries its route:
---   allocation_path   `tag:platform > apm-subscription:platform > platform-chargeback:search`
+--   allocation_path   `tag:web > apm-subscription:platform > platform-chargeback:search`
 --   allocation_hops   the same as a list of (rule_id, source_owner, target_owner), for the audit.
 -- Only pieces that a rule takes go through the recursive step (most cost settles with its direct
 -- owner), with the columns the step needs; the others are joined back at the end.
 -- Grain: one row per FOCUS row, UTC day and allocation path.
-{%- set unallocated = var('unallocated_owner') %}
 {%- set scope_match %}
     and piece.billing_account_id = {alias}.billing_account_id
     and piece.billing_period_start = {alias}.billing_period_start
@@ -25,7 +24,7 @@
     case
         when
             piece.pool_rule_order > piece.last_rule_order
-            and (not piece.is_pool_unallocated_only or piece.owner = '{{ unallocated }}')
+            and (not piece.is_pool_unallocated_only or piece.owner = {{ unallocated_owner() }})
             and (owner_rule.rule_order is null or piece.pool_rule_order < owner_rule.rule_order)
             then piece.pool_rule_id
         else owner_rule.rule_id

@@ -4,7 +4,7 @@
 --   2. account: else the owner of the row's sub account (AWS linked account, subscription,
 --      project), else of its billing account, effective on the slice's day (account_owners.csv;
 --      effective_to exclusive, so a re-org on the 15th moves cost from the 15th on);
---   3. unallocated: else the explicit unallocated bucket (var unallocated_owner).
+--   3. unallocated: else the explicit unallocated bucket (macro unallocated_owner).
 -- Grain: one row per FOCUS row and UTC day, as int_charges_split_by_day.
 with
 

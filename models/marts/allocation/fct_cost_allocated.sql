@@ -5,7 +5,7 @@
 -- shared-cost rules in rule_order, each splitting it exactly among its targets (see
 -- int_charges_allocated and the allocation concept page); Σ over a FOCUS row's
 -- day = its cost, exactly. allocation_path is the route a piece took, from its direct owner
--- through each rule: `tag:platform > apm-subscription:platform > platform-chargeback:search`.
+-- through each rule: `tag:web > apm-subscription:platform > platform-chargeback:search`.
 -- Grain: one row per FOCUS row, UTC day and allocation path.
 with
 

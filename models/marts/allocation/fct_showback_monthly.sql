@@ -57,7 +57,7 @@ statement as (
         owner_periods.billing_period_start,
         owner_periods.billing_currency,
         owner_periods.owner,
-        owner_periods.owner = '{{ var("unallocated_owner") }}' as is_unallocated,
+        owner_periods.owner = {{ unallocated_owner() }} as is_unallocated,
         coalesce(received.direct_billed_cost, 0) as direct_billed_cost,
         coalesce(received.shared_billed_cost, 0) as shared_billed_cost,
         coalesce(received.total_billed_cost, 0) as total_billed_cost,
