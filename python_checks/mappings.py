@@ -17,12 +17,17 @@ weights; cycles and order between owner pools) once every file is read.
 | `shared_cost_rules.csv`        | shared-cost pools (filters or an owner) and how to split them  |
 | `shared_cost_rule_targets.csv` | who receives a rule's shares; weight_percent for fixed rules   |
 | `business_drivers.csv`         | daily driver quantities per owner, for driver-based splits     |
+| `exchange_rates.csv`           | monthly rates from each billing currency to one reporting one   |
 
 Tag keys compare lower case with only letters and digits kept (`Cost-Center` = `costcenter`);
 values, aliases and owners compare lower case, trimmed, inner whitespace collapsed. Owners are
 stored canonical: the tag_values.csv value of the owner dimension when values are listed for it,
 else the normalised text. Without rows in tag_dimensions.csv the one dimension is `team`, the
 owner dimension. No owner may be called `unallocated`, the bucket for cost nobody owns.
+
+`exchange_rates.csv`: from_currency, to_currency (ISO 4217; one to_currency, the reporting
+currency, for the whole file), month (YYYY-MM, the billing period) and rate (> 0: units of
+to_currency per unit of from_currency). One row per currency and month.
 
 `commitments.csv` columns (only `commitment_discount_id` is required; an empty cell means "take
 it from the billing data"):
@@ -40,6 +45,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +65,15 @@ TRUE_WORDS, FALSE_WORDS = ("true", "yes", "1"), ("false", "no", "0")
 DIMENSION_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 RULE_ID_PATTERN = re.compile(r"[A-Za-z0-9_.-]+")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+MONTH_PATTERN = re.compile(r"\d{4}-\d{2}")
+ISO_CURRENCIES_SEED = Path(__file__).resolve().parent.parent / "seeds" / "iso_4217_currencies.csv"
+
+
+@functools.cache
+def iso_currencies() -> frozenset[str]:
+    """The ISO 4217 codes of the project's seed (the same list staging checks billing currencies with)."""
+    with open(ISO_CURRENCIES_SEED, newline="", encoding="utf-8") as fh:
+        return frozenset(row["currency_code"] for row in csv.DictReader(fh))
 
 
 class MappingError(LandingError):
@@ -197,8 +212,19 @@ BUSINESS_DRIVERS = MappingFile(
     key_forms={"owner": normalise_value},
 )
 
+EXCHANGE_RATES = MappingFile(
+    name="exchange_rates",
+    columns=(
+        Column("from_currency", "VARCHAR", required=True),
+        Column("to_currency", "VARCHAR", required=True),
+        Column("month", "MONTH", required=True),
+        Column("rate", "DECIMAL", required=True),
+    ),
+    key=("from_currency", "month"),
+)
+
 MAPPING_FILES = (COMMITMENTS, TAG_DIMENSIONS, TAG_KEYS, TAG_VALUES, ACCOUNT_OWNERS, SHARED_COST_RULES,
-                 SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS)
+                 SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES)
 
 
 @dataclass
@@ -233,6 +259,10 @@ def _parse(value: str, column: Column, where: str):  # noqa: ANN202 - typed per 
         except ValueError:
             raise MappingError(f"{where}: {column.name} '{value}' is not an ISO date; "
                                "write it like 2026-07-01.") from None
+    if column.sql_type == "MONTH":
+        if not MONTH_PATTERN.fullmatch(value) or not 1 <= int(value[5:]) <= 12:
+            raise MappingError(f"{where}: {column.name} '{value}' is not a month; write it like 2026-07.")
+        return dt.date(int(value[:4]), int(value[5:]), 1)
     if column.sql_type == "BOOLEAN":
         word = value.lower()
         if word not in TRUE_WORDS + FALSE_WORDS:
@@ -303,6 +333,16 @@ def _check_tag_value(row: dict, where: str) -> None:
                            "separate aliases with a single | and no | at either end.")
 
 
+def _check_exchange_rate(row: dict, where: str) -> None:
+    for column in ("from_currency", "to_currency"):
+        if row[column] not in iso_currencies():
+            raise MappingError(f"{where}: {column} '{row[column]}' is not an ISO 4217 currency code; write "
+                               "three capital letters such as USD, EUR or CAD.")
+    if row["from_currency"] == row["to_currency"]:
+        raise MappingError(f"{where}: from_currency and to_currency are both {row['from_currency']}; a currency "
+                           "needs no rate to itself, remove the row.")
+
+
 def _check_account_owner(row: dict, where: str) -> None:
     _check_dates(row, where)
 
@@ -342,6 +382,7 @@ CHECKS = {
     "tag_values": _check_tag_value,
     "account_owners": _check_account_owner,
     "shared_cost_rules": _check_rule,
+    "exchange_rates": _check_exchange_rate,
 }
 
 
@@ -441,12 +482,23 @@ def _check_rule_file(file: _Rows) -> None:
                                    f"cost; give {b['rule_id']} a lower rule_order or narrow {a['rule_id']}'s pool.")
 
 
+def _check_one_reporting_currency(file: _Rows) -> None:
+    """Every rate converts to the same currency: the reporting currency."""
+    for i, row in enumerate(file.rows):
+        first = file.rows[0]["to_currency"]
+        if row["to_currency"] != first:
+            raise MappingError(f"{file.where(i)}: to_currency {row['to_currency']} differs from {first} on row "
+                               f"{file.lines[0]}; all rates convert to one reporting currency, so use {first} "
+                               "or change the other rows.")
+
+
 FILE_CHECKS: dict[str, Callable[[_Rows], None]] = {
     "tag_dimensions": _check_owner_dimension,
     "tag_keys": _check_key_priorities,
     "tag_values": _check_value_spellings,
     "account_owners": _check_account_periods,
     "shared_cost_rules": _check_rule_file,
+    "exchange_rates": _check_one_reporting_currency,
 }
 
 
@@ -704,7 +756,7 @@ def check_across_files(files: dict[str, _Rows]) -> None:
 
 
 def _sql_type(column: Column, money_type: str) -> str:
-    return money_type if column.sql_type == "DECIMAL" else column.sql_type
+    return {"DECIMAL": money_type, "MONTH": "DATE"}.get(column.sql_type, column.sql_type)
 
 
 def write_mappings(parsed: dict[str, list[dict]], duckdb_path: Path, money_type: str = "DECIMAL(38, 12)") -> None:

@@ -1,9 +1,27 @@
 -- The FOCUS 1.2 cost and usage dataset: every provider's charges with exactly the FOCUS column
--- names and types, then the warehouse's x_ lineage columns. BI tools and finance read this table.
+-- names and types, then the warehouse's x_ columns: lineage, and the four costs in the reporting
+-- currency (BillingCurrency stays as billed; int_reporting_currency_rates has the monthly rate).
+-- BI tools and finance read this table.
 with
 
 charges as (
     select * from {{ ref('int_charges_unioned') }}
+),
+
+rates as (
+    select * from {{ ref('int_reporting_currency_rates') }}
+),
+
+converted as (
+    select
+        charges.*,
+        rates.reporting_currency,
+        rates.exchange_rate
+    from charges
+    inner join rates
+        on
+            charges.billing_currency = rates.billing_currency
+            and cast(date_trunc('month', charges.billing_period_start) as date) = rates.billing_month
 ),
 
 final as (
@@ -72,8 +90,14 @@ final as (
         source_line_item_id as x_source_line_item_id,
         source_line_item_type as x_source_line_item_type,
         row_kind as x_row_kind,
-        invoicing_entity as x_invoicing_entity
-    from charges
+        invoicing_entity as x_invoicing_entity,
+        cast(reporting_currency as varchar) as x_reporting_currency,
+        exchange_rate as x_exchange_rate,
+        {{ convert_money(to_money('billed_cost'), 'exchange_rate') }} as x_billed_cost_in_reporting_currency,
+        {{ convert_money(to_money('effective_cost'), 'exchange_rate') }} as x_effective_cost_in_reporting_currency,
+        {{ convert_money(to_money('list_cost'), 'exchange_rate') }} as x_list_cost_in_reporting_currency,
+        {{ convert_money(to_money('contracted_cost'), 'exchange_rate') }} as x_contracted_cost_in_reporting_currency
+    from converted
 )
 
 select * from final
