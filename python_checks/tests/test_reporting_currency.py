@@ -49,6 +49,11 @@ def test_costs_convert_at_the_month_s_rate_exactly(tmp_path: Path) -> None:
         assert billed_usd == (billed * rate).quantize(unit, rounding=ROUND_DOWN)
         assert effective_usd == (effective * rate).quantize(unit, rounding=ROUND_DOWN)
     assert [row[5] for row in rows] == [Decimal("0.241999758000"), Decimal("7.260000000000")]
+    statement = build.query(
+        "select billing_currency, reporting_currency, sum(total_effective_cost), "
+        "sum(total_effective_cost_in_reporting_currency) from marts.fct_showback_monthly group by 1, 2"
+    )
+    assert statement == [("CAD", "USD", Decimal("10.333333"), Decimal("7.501999758000"))]
 
 
 def test_a_missing_rate_stops_the_build_naming_currency_and_month(tmp_path: Path) -> None:

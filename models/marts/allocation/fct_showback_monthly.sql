@@ -5,6 +5,9 @@
 -- shared_*_given_away: direct cost of the owner that rules passed on to other owners (a pooled
 -- owner's cost, or this owner's own line of a shared pool such as tax); it is in the receivers'
 -- totals, not in this owner's. A rule's share that comes back to the same owner counts as shared.
+-- The two totals are also given in the reporting currency (int_reporting_currency_rates: the
+-- billing period's rate), converted once per statement line, exactly to 12 decimals, so a company
+-- billed in several currencies reads one chargeback figure per owner.
 with
 
 allocated as (
@@ -115,14 +118,28 @@ compared as (
     from with_previous
 ),
 
+rates as (
+    select * from {{ ref('int_reporting_currency_rates') }}
+),
+
 final as (
     select
-        *,
-        total_billed_cost - previous_total_billed_cost as total_billed_cost_change,
-        total_effective_cost - previous_total_effective_cost as total_effective_cost_change,
-        {{ exact_ratio('total_effective_cost - previous_total_effective_cost', 'previous_total_effective_cost') }}
-            as total_effective_cost_change_ratio
+        compared.*,
+        compared.total_billed_cost - compared.previous_total_billed_cost as total_billed_cost_change,
+        compared.total_effective_cost - compared.previous_total_effective_cost as total_effective_cost_change,
+        {{ exact_ratio(
+            'compared.total_effective_cost - compared.previous_total_effective_cost',
+            'compared.previous_total_effective_cost'
+        ) }} as total_effective_cost_change_ratio,
+        rates.reporting_currency,
+        {{ convert_money('compared.total_billed_cost', 'rates.exchange_rate') }} as total_billed_cost_in_reporting_currency,
+        {{ convert_money('compared.total_effective_cost', 'rates.exchange_rate') }}
+            as total_effective_cost_in_reporting_currency
     from compared
+    inner join rates
+        on
+            compared.billing_currency = rates.billing_currency
+            and cast(compared.billing_period_start as date) = rates.billing_month
 )
 
 select * from final
