@@ -31,7 +31,8 @@ Run them:
     assert all(result.success for result in results)
 
 Add a suite: a `runner.Suite(name, table, expectations=[gx.expectations.Expect...(...)], description,
-sql=...)`, listed in `runner.default_suites()`. Cast in the SQL what an expectation needs (DOUBLE
+sql=...)`, listed in `runner.default_suites()`; `builders.py` has the shapes suites share (a boolean
+that must hold, a share in [0, 1], not NULL). Cast in the SQL what an expectation needs (DOUBLE
 for ranges and means) and compute bands or booleans there, exactly.
 
 Importing great_expectations takes seconds: import this package's modules lazily.

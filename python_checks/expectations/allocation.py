@@ -18,6 +18,7 @@ from __future__ import annotations
 import great_expectations as gx
 
 from ..mappings import UNALLOCATED_OWNER
+from .builders import always_true, not_null, share
 from .runner import Suite
 
 E = gx.expectations
@@ -29,19 +30,6 @@ PERIOD_GRAINS = ["day", "month"]
 
 # The unallocated bucket's name as an SQL literal (dbt macro unallocated_owner; no owner may use it).
 _BUCKET = "'" + UNALLOCATED_OWNER.replace("'", "''") + "'"
-
-
-def _always_true(column: str, what: str) -> E.ExpectColumnValuesToBeInSet:
-    """A boolean computed in the suite's SQL; NULL (the rule does not apply to the row) is ignored."""
-    return E.ExpectColumnValuesToBeInSet(column=column, value_set=[True], description=what)
-
-
-def _share(column: str, what: str) -> E.ExpectColumnValuesToBeBetween:
-    return E.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1, description=what)
-
-
-def _not_null(column: str, what: str) -> E.ExpectColumnValuesToNotBeNull:
-    return E.ExpectColumnValuesToNotBeNull(column=column, description=what)
 
 
 COST_ALLOCATED = Suite(
@@ -72,8 +60,8 @@ COST_ALLOCATED = Suite(
         from marts.fct_cost_allocated
     """,
     expectations=[
-        _not_null("owner", "every piece of cost has an owner (the unallocated bucket counts as one)"),
-        _not_null("direct_owner", "every piece of cost has a direct owner, before any shared-cost rule"),
+        not_null("owner", "every piece of cost has an owner (the unallocated bucket counts as one)"),
+        not_null("direct_owner", "every piece of cost has a direct owner, before any shared-cost rule"),
         E.ExpectColumnValuesToBeInSet(
             column="allocation_method",
             value_set=ALLOCATION_METHODS,
@@ -84,27 +72,27 @@ COST_ALLOCATED = Suite(
             value_set=DIRECT_METHODS,
             description=f"the direct owner was found by one of {DIRECT_METHODS} (rules come after)",
         ),
-        _always_true(
+        always_true(
             "rule_id_exactly_on_shared_pieces",
             "a piece names the shared-cost rule that placed it exactly when it was shared by a rule "
             "(allocation_rule_id is NULL on tag, account and unallocated pieces)",
         ),
-        _always_true(
+        always_true(
             "step_0_exactly_on_unshared_pieces",
             "a piece no rule touched is at step 0; a shared piece is at step 1 or later",
         ),
-        _always_true(
+        always_true(
             "unshared_piece_keeps_its_direct_owner",
             "a piece no rule touched stays with its direct owner, placed the same way (tag, account or "
             "unallocated)",
         ),
-        _always_true(
+        always_true(
             "bucket_exactly_on_unallocated_pieces",
             f"cost sits in the unallocated bucket ({UNALLOCATED_OWNER!r}) exactly when neither a tag, the "
             "account mapping nor a rule placed it: no rule sends cost to the bucket, and the bucket's cost "
             "that no rule takes stays there as unallocated",
         ),
-        _always_true(
+        always_true(
             "direct_bucket_exactly_when_no_tag_or_account",
             f"the direct owner is the unallocated bucket ({UNALLOCATED_OWNER!r}) exactly when neither an owner "
             "tag nor the account mapping placed the cost",
@@ -154,25 +142,25 @@ SHOWBACK_MONTHLY = Suite(
                 and previous_month.billing_period_start = current_month.billing_period_start - interval 1 month
     """,
     expectations=[
-        _not_null("owner", "every statement line has an owner"),
-        _always_true(
+        not_null("owner", "every statement line has an owner"),
+        always_true(
             "is_unallocated_exactly_on_the_bucket",
             f"is_unallocated marks exactly the unallocated bucket's line ({UNALLOCATED_OWNER!r})",
         ),
-        _always_true(
+        always_true(
             "bucket_receives_no_shared_cost",
             "the unallocated bucket receives no shared cost: no rule sends cost to it",
         ),
-        _always_true(
+        always_true(
             "previous_totals_are_the_month_before",
             "the previous totals are the owner's totals of the calendar month just before, and empty (NULL) "
             "when the owner has no line that month: a gap is not compared",
         ),
-        _always_true(
+        always_true(
             "change_exactly_when_a_previous_month",
             "a change from the previous month is shown exactly when there is a previous month",
         ),
-        _always_true(
+        always_true(
             "change_ratio_exactly_when_previous_month_nonzero",
             "the change ratio is shown exactly when the previous month's total effective cost is not 0 "
             "(NULL with no previous month, or nothing to divide by)",
@@ -212,22 +200,22 @@ ALLOCATION_COVERAGE = Suite(
         from marts.fct_allocation_coverage
     """,
     expectations=[
-        _not_null("billing_account_id", "every row names its billing account ('all' for the whole bill)"),
-        _share(
+        not_null("billing_account_id", "every row names its billing account ('all' for the whole bill)"),
+        share(
             "effective_coverage_of_non_negative_parts",
             "allocated coverage on effective cost is a share, in [0, 1], where neither the allocated nor the "
             "unallocated cost is negative (credits can push it outside)",
         ),
-        _share(
+        share(
             "billed_coverage_of_non_negative_parts",
             "allocated coverage on billed cost is a share, in [0, 1], where neither the allocated nor the "
             "unallocated cost is negative (credits can push it outside)",
         ),
-        _always_true(
+        always_true(
             "coverage_null_exactly_when_nothing_billed",
             "coverage is NULL exactly where the total cost on that basis is 0 (nothing to cover)",
         ),
-        _always_true(
+        always_true(
             "one_all_accounts_row_per_bill",
             "each billing period and currency has exactly one whole-bill row (is_all_accounts)",
         ),
@@ -263,14 +251,14 @@ ALLOCATION_AUDIT = Suite(
         window pool as (partition by rule_id, billing_period_start, billing_currency)
     """,
     expectations=[
-        _not_null("source_owner", "every move names who gave the cost"),
-        _not_null("target_owner", "every move names who received the cost"),
+        not_null("source_owner", "every move names who gave the cost"),
+        not_null("target_owner", "every move names who received the cost"),
         E.ExpectColumnValuesToBeInSet(
             column="method",
             value_set=RULE_METHODS,
             description=f"a rule splits its pool by one of {RULE_METHODS}",
         ),
-        _always_true(
+        always_true(
             "driver_exactly_on_driver_rules",
             "a rule names a business driver exactly when it splits by a driver",
         ),
@@ -284,20 +272,20 @@ ALLOCATION_AUDIT = Suite(
             min_value=1,
             description="a move row exists only where the rule moved at least one piece of cost",
         ),
-        _share(
+        share(
             "share_ratio_of_pools_without_offsets",
             "a move's share of its rule's pool is in [0, 1] where the pool's moves all have one sign "
             "(a credit can make a share of a mixed pool exceed 1)",
         ),
-        _always_true(
+        always_true(
             "share_ratio_null_exactly_when_pool_is_0",
             "the share ratio is NULL exactly where the rule's pool of effective cost is 0",
         ),
-        _always_true(
+        always_true(
             "owner_pool_moves_from_its_owner_to_others",
             "a rule that pools an owner's cost moves it from that owner to others, never back to the owner",
         ),
-        _always_true(
+        always_true(
             "target_is_not_the_bucket",
             f"no rule sends cost to the unallocated bucket ({UNALLOCATED_OWNER!r})",
         ),
@@ -341,27 +329,27 @@ TAG_COMPLIANCE = Suite(
         from marts.fct_tag_compliance
     """,
     expectations=[
-        _not_null("dimension", "every row is about one required tag dimension"),
-        _not_null("owner", "every row names the owner who must close the gap"),
-        _share(
+        not_null("dimension", "every row is about one required tag dimension"),
+        not_null("owner", "every row names the owner who must close the gap"),
+        share(
             "tag_coverage_of_non_negative_parts",
             "tag coverage (tagged ÷ taggable spend) is a share, in [0, 1], where no part is negative "
             "(a negative untagged line, e.g. a discount without a resource, can push it above 1)",
         ),
-        _share(
+        share(
             "new_resource_tag_coverage_of_non_negative_parts",
             "new resources' tag coverage is a share, in [0, 1], where neither their tagged nor their other "
             "spend is negative",
         ),
-        _always_true(
+        always_true(
             "coverage_null_exactly_when_nothing_taggable",
             "a coverage is NULL exactly where its taggable spend is 0",
         ),
-        _always_true(
+        always_true(
             "resource_counts_nest",
             "fully tagged new resources <= new resources <= resources",
         ),
-        _always_true(
+        always_true(
             "no_new_resource_spend_without_new_resources",
             "without new resources there is no new-resource spend",
         ),
@@ -387,18 +375,18 @@ UNTAGGED_RESOURCES = Suite(
         window ranked as (partition by billing_period_start, billing_currency, dimension order by cost_rank)
     """,
     expectations=[
-        _not_null("resource_id", "every listed item is a resource (cost without a resource id has nothing to tag)"),
-        _not_null("dimension", "every listed resource is about one required tag dimension"),
-        _not_null("owner", "every listed resource has an owner to fix it"),
-        _always_true(
+        not_null("resource_id", "every listed item is a resource (cost without a resource id has nothing to tag)"),
+        not_null("dimension", "every listed resource is about one required tag dimension"),
+        not_null("owner", "every listed resource has an owner to fix it"),
+        always_true(
             "rank_is_1_2_3_without_gaps_or_ties",
             "per period, currency and dimension the ranks run 1, 2, 3, … without gaps or ties",
         ),
-        _always_true(
+        always_true(
             "costs_no_more_than_the_rank_above",
             "a resource's non-compliant spend is never above that of the resource ranked just before it",
         ),
-        _always_true(
+        always_true(
             "noncompliant_is_untagged_plus_invalid",
             "non-compliant spend = untagged spend + spend with a value the policy does not allow",
         ),
@@ -471,23 +459,23 @@ UNIT_COSTS = Suite(
             value_set=PERIOD_GRAINS,
             description=f"a unit cost is per {' or per '.join(PERIOD_GRAINS)}",
         ),
-        _not_null("owner", "every unit cost belongs to an owner"),
-        _not_null("driver_name", "every unit cost names its business driver"),
+        not_null("owner", "every unit cost belongs to an owner"),
+        not_null("driver_name", "every unit cost names its business driver"),
         E.ExpectColumnValuesToBeBetween(
             column="driver_quantity",
             min_value=0,
             description="a driver's volume is not negative (NULL when the day has no driver value)",
         ),
-        _always_true(
+        always_true(
             "unit_cost_exactly_when_every_day_has_a_driver",
             "a unit cost is shown exactly when every day of the period has its driver value and the volume "
             "is not 0; a missing driver value gives NULL, never 0 per unit",
         ),
-        _always_true(
+        always_true(
             "day_misses_its_driver_exactly_when_it_has_none",
             "a day counts 1 missing driver day exactly when it has no driver value, else 0",
         ),
-        _always_true(
+        always_true(
             "month_counts_its_missing_days",
             "a month starts on its 1st, misses between 0 and its number of days, and a month without any "
             "driver value misses at least one day",
@@ -497,12 +485,12 @@ UNIT_COSTS = Suite(
             min_value=0,
             description="a unit cost is not negative where the allocated cost and the volume are not negative",
         ),
-        _always_true(
+        always_true(
             "previous_unit_cost_is_the_period_before",
             "the previous unit cost is that of the day or calendar month just before, and NULL when that "
             "period has no row or no unit cost: a gap is not compared",
         ),
-        _always_true(
+        always_true(
             "change_exactly_when_both_unit_costs",
             "the change is shown exactly when both unit costs are, and its ratio only when the previous one is "
             "not 0",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 
+from .builders import always_true, share
 from .runner import Suite
 
 E = gx.expectations
@@ -33,17 +34,6 @@ def _band(column: str) -> str:
             when {column} = 1 then '1'
             else 'outside [0, 1]'
         end"""
-
-
-def _share(column: str, what: str) -> E.ExpectColumnValuesToBeBetween:
-    return E.ExpectColumnValuesToBeBetween(
-        column=column, min_value=0, max_value=1, description=f"{what} is a share: in [0, 1] (NULLs ignored)"
-    )
-
-
-def _always_true(column: str, what: str) -> E.ExpectColumnValuesToBeInSet:
-    """A boolean computed in the suite's SQL; NULL (the rule does not apply to the row) is ignored."""
-    return E.ExpectColumnValuesToBeInSet(column=column, value_set=[True], description=what)
 
 
 def _bands(what: str) -> E.ExpectColumnValuesToBeInSet:
@@ -70,8 +60,8 @@ UTILIZATION = Suite(
         from marts.fct_commitment_utilization
     """,
     expectations=[
-        _share("utilization", "utilisation"),
-        _always_true(
+        share("utilization", "utilisation is a share: in [0, 1] (NULLs ignored)"),
+        always_true(
             "utilization_null_exactly_when_nothing_committed",
             "utilisation is NULL exactly where committed_quantity = 0 (nothing committed that day)",
         ),
@@ -98,7 +88,7 @@ UTILIZATION_MONTHLY = Suite(
         from marts.fct_commitment_utilization_monthly
     """,
     expectations=[
-        _share("utilization", "monthly utilisation"),
+        share("utilization", "monthly utilisation is a share: in [0, 1] (NULLs ignored)"),
         _bands("commitment-month"),
         E.ExpectColumnValuesToBeBetween(
             column="days_observed",
@@ -127,14 +117,14 @@ COVERAGE = Suite(
         from marts.fct_commitment_coverage
     """,
     expectations=[
-        _share("coverage", "coverage"),
-        _share("coverage_on_list_cost", "coverage on list cost"),
+        share("coverage", "coverage is a share: in [0, 1] (NULLs ignored)"),
+        share("coverage_on_list_cost", "coverage on list cost is a share: in [0, 1] (NULLs ignored)"),
         E.ExpectColumnValuesToBeBetween(
             column="eligible_on_demand_equivalent_cost",
             min_value=0,
             description="eligible on-demand-equivalent cost is not negative (free eligible usage gives 0)",
         ),
-        _always_true(
+        always_true(
             "coverage_null_exactly_when_nothing_eligible",
             "coverage is NULL exactly where the eligible on-demand-equivalent cost is 0",
         ),
@@ -182,7 +172,7 @@ SAVINGS = Suite(
         # ESR = (list − effective) ÷ list exceeds 1 exactly when the effective cost is negative:
         # discounts larger than the cost they offset (in the generated data: an AWS free-tier
         # BundledDiscount of the full unblended cost against usage billed after the 3 % EDP discount).
-        _always_true(
+        always_true(
             "effective_savings_rate_above_1_only_when_effective_cost_negative",
             "nothing saves more than its list cost unless its effective cost is negative: "
             "ESR <= 1 where effective_cost >= 0 (ESR is NULL when list cost is 0)",
@@ -214,12 +204,12 @@ RECOMMENDATIONS = Suite(
             min_value=0,
             description="a recommended commitment is >= 0 (0 = no level saves money)",
         ),
-        _always_true(
+        always_true(
             "expected_utilization_between_break_even_and_1",
             "a recommended commitment (> 0) is expected to be used at least at break-even (1 − d) "
             "and at most fully",
         ),
-        _share("discount_rate", "the discount rate"),
+        share("discount_rate", "the discount rate is a share: in [0, 1] (NULLs ignored)"),
     ],
 )
 

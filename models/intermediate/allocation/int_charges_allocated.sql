@@ -132,11 +132,7 @@ pieces as (
         coalesce(slice_pools.is_pool_unallocated_only, false) as is_pool_unallocated_only
     from direct
     left join slice_pools
-        on
-            direct.source_file = slice_pools.source_file
-            and direct.source_row_number = slice_pools.source_row_number
-            and direct.row_kind = slice_pools.row_kind
-            and direct.charge_date = slice_pools.charge_date
+        on {{ same_charge_day('direct', 'slice_pools') }}
 ),
 
 first_steps as (
@@ -237,11 +233,7 @@ final as (
         moved_and_settled.effective_cost
     from moved_and_settled
     inner join direct
-        on
-            moved_and_settled.source_file = direct.source_file
-            and moved_and_settled.source_row_number = direct.source_row_number
-            and moved_and_settled.row_kind = direct.row_kind
-            and moved_and_settled.charge_date = direct.charge_date
+        on {{ same_charge_day('moved_and_settled', 'direct') }}
 )
 
 select * from final

@@ -78,17 +78,9 @@ multi_day as (
         slices.charge_date
     from slices
     inner join multi_day_shares
-        on
-            slices.source_file = multi_day_shares.source_file
-            and slices.source_row_number = multi_day_shares.source_row_number
-            and slices.row_kind = multi_day_shares.row_kind
-            and slices.charge_date = multi_day_shares.charge_date
+        on {{ same_charge_day('slices', 'multi_day_shares') }}
     left join commitment_days
-        on
-            slices.source_file = commitment_days.source_file
-            and slices.source_row_number = commitment_days.source_row_number
-            and slices.row_kind = commitment_days.row_kind
-            and slices.charge_date = commitment_days.charge_date
+        on {{ same_charge_day('slices', 'commitment_days') }}
 ),
 
 final as (

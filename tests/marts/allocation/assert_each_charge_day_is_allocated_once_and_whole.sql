@@ -35,11 +35,7 @@ select
     coalesce(slices.charge_date, allocated.charge_date) as charge_date
 from slices
 full outer join allocated
-    on
-        slices.source_file = allocated.source_file
-        and slices.source_row_number = allocated.source_row_number
-        and slices.row_kind = allocated.row_kind
-        and slices.charge_date = allocated.charge_date
+    on {{ same_charge_day('slices', 'allocated') }}
 where
     slices.billed_cost is distinct from allocated.billed_cost
     or slices.effective_cost is distinct from allocated.effective_cost
