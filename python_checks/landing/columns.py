@@ -173,3 +173,112 @@ def snake_name(focus_column: str) -> str:
 
 
 FOCUS_BY_LOWER = {name.lower(): name for name, _ in FOCUS_COLUMNS}
+
+
+# Azure Cost Management "cost details" exports (actual and amortised cost), EA and MCA. Headers are
+# matched ignoring case, spaces and underscores, so `CostInBillingCurrency` (EA), `costInBillingCurrency`
+# (MCA, schema 2023-05-01) and `Cost` / `PreTaxCost` (older EA exports) all land in one raw column.
+# (raw column, header spellings in order of preference, required in every file)
+AZURE_COLUMNS: list[tuple[str, tuple[str, ...], bool]] = [
+    ("billing_account_id", ("billingaccountid", "enrollmentnumber"), True),
+    ("billing_account_name", ("billingaccountname",), False),
+    ("billing_profile_id", ("billingprofileid",), False),
+    ("billing_profile_name", ("billingprofilename",), False),
+    ("billing_period_start_date", ("billingperiodstartdate",), True),
+    ("billing_period_end_date", ("billingperiodenddate",), True),
+    ("invoice_id", ("invoiceid",), False),
+    ("invoice_section_id", ("invoicesectionid",), False),
+    ("invoice_section_name", ("invoicesectionname", "invoicesection"), False),
+    ("subscription_id", ("subscriptionid", "subscriptionguid"), True),
+    ("subscription_name", ("subscriptionname",), False),
+    ("resource_group", ("resourcegroup", "resourcegroupname"), False),
+    ("resource_id", ("resourceid", "instanceid"), False),
+    ("resource_name", ("resourcename",), False),
+    ("resource_location", ("resourcelocation",), False),
+    ("availability_zone", ("availabilityzone",), False),
+    ("date", ("date", "usagedatetime"), True),
+    ("product_name", ("productname", "product"), False),
+    ("product_id", ("productid",), False),
+    ("part_number", ("partnumber",), False),
+    ("meter_id", ("meterid",), False),
+    ("meter_name", ("metername",), False),
+    ("meter_category", ("metercategory",), False),
+    ("meter_sub_category", ("metersubcategory",), False),
+    ("meter_region", ("meterregion",), False),
+    ("service_family", ("servicefamily",), False),
+    ("consumed_service", ("consumedservice",), False),
+    ("unit_of_measure", ("unitofmeasure",), False),
+    ("quantity", ("quantity", "usagequantity"), False),
+    ("effective_price", ("effectiveprice",), False),
+    ("unit_price", ("unitprice",), False),
+    ("payg_price", ("paygprice",), False),
+    ("cost_in_billing_currency", ("costinbillingcurrency", "cost", "pretaxcost"), True),
+    ("payg_cost_in_billing_currency", ("paygcostinbillingcurrency",), False),
+    ("billing_currency", ("billingcurrencycode", "billingcurrency", "currency"), True),
+    ("pricing_currency", ("pricingcurrencycode", "pricingcurrency"), False),
+    ("charge_type", ("chargetype",), True),
+    ("pricing_model", ("pricingmodel",), False),
+    ("frequency", ("frequency",), False),
+    ("reservation_id", ("reservationid",), False),
+    ("reservation_name", ("reservationname",), False),
+    ("benefit_id", ("benefitid",), False),
+    ("benefit_name", ("benefitname",), False),
+    ("term", ("term",), False),
+    ("publisher_type", ("publishertype",), False),
+    ("publisher_name", ("publishername",), False),
+    ("tags", ("tags",), False),
+    ("additional_info", ("additionalinfo",), False),
+    ("cost_center", ("costcenter",), False),
+]
+
+# Google Cloud billing export (BigQuery standard/detailed usage cost export), read from
+# newline-delimited JSON or parquet in the export table's nested shape. (raw column, JSON path,
+# required). Arrays (`credits`, labels) are kept as JSON text and unpacked in staging.
+GCP_FIELDS: list[tuple[str, str, bool]] = [
+    ("billing_account_id", "$.billing_account_id", True),
+    ("service_id", "$.service.id", False),
+    ("service_description", "$.service.description", False),
+    ("sku_id", "$.sku.id", False),
+    ("sku_description", "$.sku.description", False),
+    ("usage_start_time", "$.usage_start_time", True),
+    ("usage_end_time", "$.usage_end_time", True),
+    ("project_id", "$.project.id", False),
+    ("project_number", "$.project.number", False),
+    ("project_name", "$.project.name", False),
+    ("project_labels", "$.project.labels", False),
+    ("labels", "$.labels", False),
+    ("system_labels", "$.system_labels", False),
+    ("location_location", "$.location.location", False),
+    ("location_country", "$.location.country", False),
+    ("location_region", "$.location.region", False),
+    ("location_zone", "$.location.zone", False),
+    ("resource_name", "$.resource.name", False),
+    ("resource_global_name", "$.resource.global_name", False),
+    ("export_time", "$.export_time", False),
+    ("cost", "$.cost", True),
+    ("currency", "$.currency", True),
+    ("currency_conversion_rate", "$.currency_conversion_rate", False),
+    ("usage_amount", "$.usage.amount", False),
+    ("usage_unit", "$.usage.unit", False),
+    ("usage_amount_in_pricing_units", "$.usage.amount_in_pricing_units", False),
+    ("usage_pricing_unit", "$.usage.pricing_unit", False),
+    ("credits", "$.credits", False),
+    ("invoice_month", "$.invoice.month", True),
+    ("cost_type", "$.cost_type", True),
+    ("adjustment_info_id", "$.adjustment_info.id", False),
+    ("adjustment_info_description", "$.adjustment_info.description", False),
+    ("adjustment_info_mode", "$.adjustment_info.mode", False),
+    ("adjustment_info_type", "$.adjustment_info.type", False),
+    ("price_effective_price", "$.price.effective_price", False),
+    ("price_unit", "$.price.unit", False),
+    ("price_pricing_unit_quantity", "$.price.pricing_unit_quantity", False),
+    ("cost_at_list", "$.cost_at_list", False),
+    ("transaction_type", "$.transaction_type", False),
+    ("seller_name", "$.seller_name", False),
+    ("subscription_instance_id", "$.subscription.instance_id", False),
+]
+
+
+def header_key(header: str) -> str:
+    """`CostInBillingCurrency`, `costInBillingCurrency`, `Cost In Billing Currency` -> `costinbillingcurrency`."""
+    return re.sub(r"[\s_\-]", "", header.strip().lstrip("\ufeff")).lower()

@@ -7,6 +7,10 @@ aws_cur/<report>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json            names the
 aws_cur/<report>/<report>/year=YYYY/month=M/*.parquet                  Athena-integration flavour
 aws_cur2/<export>/data/BILLING_PERIOD=YYYY-MM/*.parquet                CUR 2.0 / Data Exports
 focus/<export>/**/*.csv|.csv.gz|.parquet                               native FOCUS exports
+azure/<export>/<yyyymmdd-yyyymmdd>/<run-id>/*.csv|.csv.gz|.parquet      Azure cost details exports
+azure/<export>/<yyyymmdd-yyyymmdd>/*.csv                               (older exports: a file per run)
+gcp/<export>/**/*.jsonl|.json|.ndjson(.gz)|.parquet                    Google Cloud billing export
+gcp/<export>/invoice_month=YYYYMM/<extract>/...                        re-extracts of one invoice month
 
 Re-delivery rule (legacy CUR): AWS re-delivers a billing period many times until it closes,
 each time into a new assembly folder, and rewrites the period's manifest to name the newest.
@@ -16,6 +20,19 @@ as `superseded`. Without a manifest, the assembly folder whose files were writte
 (the "overwrite" report versioning) count as they are. The Athena flavour and CUR 2.0 are
 overwritten in place by AWS, so every data file under them counts.
 
+Azure: each export folder is one export definition, actual cost or amortised cost; its type comes
+from the run's manifest.json (`exportConfig.type`), else from the folder name (it must contain
+"actual" or "amortized"/"amortised"). Both types must be landed: FOCUS needs the amortised rows and
+the actual export's commitment purchases. Every run of an export for a date range writes a new run
+folder (older exports: a new file in the range folder); the newest run of a range replaces the
+earlier ones (manifest `runInfo.submittedTime`, else the files' modification time, then the name).
+Two date-range folders of one export that overlap without being equal stop the load: their days
+would be counted twice.
+
+Google Cloud: BigQuery's export table is extracted as newline-delimited JSON (or parquet). A month
+extracted again goes into a new subfolder of `invoice_month=YYYYMM/`; the subfolder whose name
+sorts last (name extracts by time, e.g. `20260903T0600Z`) counts, the others are superseded.
+
 Folders whose name starts with `_` or `.` are ignored (the generator keeps its answers in `_truth`),
 and so is the Athena integration's `cost_and_usage_data_status` table. A period folder holding both
 direct files and assembly folders without a manifest is ambiguous and stops the load, as does a
@@ -24,14 +41,17 @@ path with glob characters (* ? [ ] { }), which DuckDB would expand.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SOURCES = ("aws_cur", "aws_cur2", "focus")
+SOURCES = ("aws_cur", "aws_cur2", "focus", "azure", "gcp")
 DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+GCP_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz", ".parquet")
 PERIOD_FOLDER = re.compile(r"^\d{8}-\d{8}$")
+INVOICE_MONTH_FOLDER = re.compile(r"^invoice_month=\d{6}$")
 ATHENA_STATUS_FOLDER = "cost_and_usage_data_status"
 # DuckDB reads a path with these characters as a glob pattern, which could read other files.
 GLOB_CHARACTERS = re.compile(r"[*?\[\]{}]")
@@ -43,10 +63,10 @@ class LandingError(Exception):
 
 @dataclass(frozen=True)
 class LandingFile:
-    source: str  # aws_cur | aws_cur2 | focus
+    source: str  # aws_cur | aws_cur2 | focus | azure | gcp
     export: str  # report / export name (first folder under the source)
     path: Path
-    flavour: str  # cur_csv | cur_parquet | cur2 | focus
+    flavour: str  # cur_csv | cur_parquet | cur2 | focus | azure_actual | azure_amortized | gcp_json | gcp_parquet
     status: str  # current | superseded
     assembly_id: str | None = None
     reason: str = ""
@@ -204,14 +224,179 @@ def _focus(source_dir: Path, landing: Path) -> list[LandingFile]:
     return found
 
 
+def _azure_manifest(run_dir: Path, landing: Path) -> dict | None:
+    manifest = run_dir / "manifest.json"
+    if not manifest.is_file():
+        return None
+    try:
+        content = json.loads(manifest.read_text(encoding="utf-8-sig"))
+        if not isinstance(content, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        raise LandingError(
+            f"{_relative(manifest, landing)}: the export manifest cannot be read ({exc.__class__.__name__}); "
+            "download it again from the storage account or delete it to fall back to the files' times."
+        ) from None
+    for blob in content.get("blobs") or []:
+        name = Path(str(blob.get("blobName", ""))).name if isinstance(blob, dict) else ""
+        if name and not (run_dir / name).is_file():
+            raise LandingError(
+                f"{_relative(manifest, landing)}: the manifest lists {name}, which is missing from "
+                f"{_relative(run_dir, landing)}; copy the complete export run from the storage account."
+            )
+    return content
+
+
+def _azure_type(value: str) -> str | None:
+    value = value.lower()
+    if "amortized" in value or "amortised" in value:
+        return "amortized"
+    if "actual" in value or value == "usage":
+        return "actual"
+    return None
+
+
+def _mtime(files: list[Path]) -> str:
+    latest = max((f.stat().st_mtime for f in files), default=0.0)
+    return dt.datetime.fromtimestamp(latest, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _azure(source_dir: Path, landing: Path) -> list[LandingFile]:
+    found: list[LandingFile] = []
+    for export_dir in sorted(p for p in source_dir.iterdir() if p.is_dir() and _visible(p)):
+        ranges = sorted(p for p in export_dir.iterdir() if p.is_dir() and PERIOD_FOLDER.match(p.name))
+        stray = [f for f in _data_files(export_dir) if not any(r in f.parents for r in ranges)]
+        if stray:
+            raise LandingError(
+                f"{_relative(stray[0], landing)}: Azure exports write into a date-range folder "
+                f"({export_dir.name}/<yyyymmdd-yyyymmdd>/); move the file into the folder of the range it covers."
+            )
+        spans = []
+        for r in ranges:
+            first, last = r.name.split("-")
+            if last < first:
+                raise LandingError(f"{_relative(r, landing)}: the date range ends before it starts; rename the folder.")
+            spans.append((first, last, r))
+        for (a0, a1, ra), (b0, b1, rb) in zip(spans, spans[1:]):
+            if b0 <= a1:
+                raise LandingError(
+                    f"{_relative(rb, landing)}: overlaps {ra.name} of the same export, so the days they share would "
+                    "be counted twice; keep one export run per date range (delete the older range folder)."
+                )
+        named_type = _azure_type(export_dir.name)
+        stated_types: set[str] = set()
+        range_runs: dict[Path, list[tuple[str, Path, list[Path]]]] = {}
+        for r in ranges:
+            candidates: list[tuple[str, Path, list[Path]]] = []
+            for f in sorted(p for p in r.iterdir() if _is_data_file(p)):
+                candidates.append((_mtime([f]), f, [f]))
+            for run_dir in sorted(p for p in r.iterdir() if p.is_dir() and _visible(p)):
+                files = _data_files(run_dir)
+                if not files:
+                    continue
+                manifest = _azure_manifest(run_dir, landing)
+                key = _mtime(files)
+                if manifest:
+                    config = manifest.get("exportConfig") or {}
+                    stated = str(config.get("type") or "")
+                    if stated.lower().startswith("focus"):
+                        raise LandingError(
+                            f"{_relative(run_dir, landing)}: this is a FOCUS export ({stated}); land it under "
+                            "focus/<export>/ instead of azure/."
+                        )
+                    typed = _azure_type(stated)
+                    if typed:
+                        stated_types.add(typed)
+                    submitted = str((manifest.get("runInfo") or {}).get("submittedTime") or "")
+                    if submitted:
+                        key = submitted.rstrip("Z")
+                candidates.append((key, run_dir, files))
+            if not candidates:
+                raise LandingError(
+                    f"{_relative(r, landing)}: this date-range folder holds no export file (.csv, .csv.gz or "
+                    ".parquet); copy the export run from the storage account or remove the empty folder."
+                )
+            range_runs[r] = candidates
+        if len(stated_types) > 1:
+            raise LandingError(
+                f"azure/{export_dir.name}: its runs' manifests state both actual and amortised cost; land each "
+                "export definition in its own folder."
+            )
+        export_type = next(iter(stated_types), named_type)
+        if ranges and export_type is None:
+            raise LandingError(
+                f"azure/{export_dir.name}: cannot tell whether this export is actual or amortised cost (no "
+                "manifest.json states it); rename the folder to include \"actual\" or \"amortized\"."
+            )
+        flavour = f"azure_{export_type}"
+        for r, candidates in range_runs.items():
+            current = max(candidates, key=lambda c: (c[0], c[1].name))
+            for key, run, files in candidates:
+                is_current = run == current[1]
+                for f in files:
+                    found.append(LandingFile(
+                        "azure", export_dir.name, f, flavour, "current" if is_current else "superseded",
+                        run.name if run.is_dir() else None,
+                        "" if is_current else f"replaced by the newer export run {current[1].name} of {r.name}",
+                    ))
+    types = {f.flavour for f in found}
+    if types == {"azure_actual"} or types == {"azure_amortized"}:
+        have, missing = ("actual", "amortized") if types == {"azure_actual"} else ("amortized", "actual")
+        raise LandingError(
+            f"azure/: only {have}-cost exports are landed; FOCUS needs both (amortised rows and the actual "
+            f"export's commitment purchases), so add the {missing}-cost export of the same scope."
+        )
+    return found
+
+
+def _is_gcp_file(path: Path) -> bool:
+    return path.is_file() and path.name.lower().endswith(GCP_SUFFIXES)
+
+
+def _gcp(source_dir: Path, landing: Path) -> list[LandingFile]:
+    found: list[LandingFile] = []
+    stray = sorted(p for p in source_dir.iterdir() if _is_gcp_file(p))
+    if stray:
+        raise LandingError(
+            f"{_relative(stray[0], landing)}: billing export files go in one subfolder per export (gcp/<export>/); "
+            "move it there."
+        )
+    for export_dir in sorted(p for p in source_dir.iterdir() if p.is_dir() and _visible(p)):
+        files = sorted(
+            p for p in export_dir.rglob("*")
+            if _is_gcp_file(p) and not any(part.startswith(("_", ".")) for part in p.relative_to(export_dir).parts)
+        )
+        superseded: dict[Path, str] = {}
+        for month_dir in sorted(p for p in export_dir.rglob("invoice_month=*") if p.is_dir()):
+            if not INVOICE_MONTH_FOLDER.match(month_dir.name):
+                continue
+            extracts = sorted(p for p in month_dir.iterdir() if p.is_dir() and _visible(p))
+            direct = [p for p in month_dir.iterdir() if _is_gcp_file(p)]
+            if extracts and direct:
+                raise LandingError(
+                    f"{_relative(month_dir, landing)}: holds both files and extract folders, so it is not clear "
+                    "which extract of the month counts; move the files into an extract folder named by its time."
+                )
+            for old in extracts[:-1]:
+                for f in files:
+                    if old in f.parents:
+                        superseded[f] = f"replaced by the newer extract {extracts[-1].name} of {month_dir.name}"
+        for f in files:
+            flavour = "gcp_parquet" if f.name.lower().endswith(".parquet") else "gcp_json"
+            reason = superseded.get(f, "")
+            found.append(LandingFile("gcp", export_dir.name, f, flavour, "superseded" if reason else "current",
+                                     None, reason))
+    return found
+
+
 def discover(landing: Path) -> tuple[list[LandingFile], list[str]]:
     """Every data file under `landing` with its status, and warnings for the user."""
     if not landing.is_dir():
         raise LandingError(f"{landing}: the landing folder does not exist; set FINOPS_LANDING_DIR to the folder "
-                           "that holds aws_cur/, aws_cur2/ and focus/, or unset it to use generated sample data.")
+                           "that holds aws_cur/, aws_cur2/, focus/, azure/ and gcp/, or unset it to use generated sample data.")
     warnings: list[str] = []
     files: list[LandingFile] = []
-    readers = {"aws_cur": _aws_cur, "aws_cur2": _aws_cur2, "focus": _focus}
+    readers = {"aws_cur": _aws_cur, "aws_cur2": _aws_cur2, "focus": _focus, "azure": _azure, "gcp": _gcp}
     for source, reader in readers.items():
         source_dir = landing / source
         if not source_dir.is_dir():

@@ -1,9 +1,10 @@
 """Load the files that count from the landing folder into the warehouse's raw tables.
 
 One raw table per source (`raw.aws_cur_line_items`, `raw.aws_cur2_line_items`,
-`raw.focus_line_items`), all VARCHAR, plus:
+`raw.focus_line_items`, `raw.azure_cost_details`, `raw.gcp_billing_export`), all VARCHAR, plus:
 - `raw.rejected_lines`: CSV lines that cannot be split into fields (wrong field count, broken
-  quoting), with DuckDB's reason; they surface in `quarantine_line_items`.
+  quoting) with DuckDB's reason, and JSON lines that are not a JSON object; they surface in
+  `quarantine_line_items`.
 - `raw.landing_files`: every file found, whether it counted (`current`) or was `superseded` by a
   newer delivery, and how many rows it gave.
 
@@ -22,7 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .columns import AWS_CUR_COLUMNS, FOCUS_BY_LOWER, FOCUS_COLUMNS, athena_name, snake_name
+from .columns import (
+    AWS_CUR_COLUMNS,
+    AZURE_COLUMNS,
+    FOCUS_BY_LOWER,
+    FOCUS_COLUMNS,
+    GCP_FIELDS,
+    athena_name,
+    header_key,
+    snake_name,
+)
 from .discover import LandingError, LandingFile, discover
 
 META_COLUMNS = [
@@ -35,11 +45,18 @@ META_COLUMNS = [
 AWS_RAW_COLUMNS = [name for name, _ in AWS_CUR_COLUMNS]
 AWS_MAP_COLUMNS = ["resource_tags", "cost_category"]
 FOCUS_RAW_COLUMNS = [snake_name(name) for name, _ in FOCUS_COLUMNS]
+AZURE_RAW_COLUMNS = [name for name, _, _ in AZURE_COLUMNS]
+GCP_RAW_COLUMNS = [name for name, _, _ in GCP_FIELDS]
 RAW_TABLES = {
     "aws_cur": "aws_cur_line_items",
     "aws_cur2": "aws_cur2_line_items",
     "focus": "focus_line_items",
+    "azure": "azure_cost_details",
+    "gcp": "gcp_billing_export",
 }
+# A character that valid JSON cannot hold unescaped: reading a JSON-lines file "as CSV" with it as the
+# delimiter gives one field per line, so a line that is not JSON is kept and reported, not skipped.
+JSON_LINE_DELIMITER = "\x1f"
 
 
 @dataclass
@@ -110,6 +127,10 @@ class _Loader:
         for source in ("aws_cur", "aws_cur2"):
             self.con.execute(f"create or replace table raw.{RAW_TABLES[source]} ({aws}, {maps}, {meta})")
         self.con.execute(f"create or replace table raw.{RAW_TABLES['focus']} ({focus}, {meta})")
+        azure = ", ".join(f"{c} VARCHAR" for c in AZURE_RAW_COLUMNS)
+        self.con.execute(f"create or replace table raw.{RAW_TABLES['azure']} ({azure}, _export_type VARCHAR, {meta})")
+        gcp = ", ".join(f"{c} VARCHAR" for c in GCP_RAW_COLUMNS)
+        self.con.execute(f"create or replace table raw.{RAW_TABLES['gcp']} ({gcp}, {meta})")
         self.con.execute(
             "create or replace table raw.rejected_lines (source VARCHAR, _export_name VARCHAR, _source_file VARCHAR, "
             "line_number BIGINT, error_type VARCHAR, error_message VARCHAR, csv_line VARCHAR)"
@@ -217,6 +238,77 @@ class _Loader:
         ]
         return ", ".join(cols), relation
 
+    def _azure_select(self, f: LandingFile) -> tuple[str, str]:
+        """(select list, relation) reading one Azure cost details file into the raw Azure column set."""
+        if f.path.name.lower().endswith(".parquet"):
+            names = list(self._parquet_columns(f))
+            refs = {header_key(n): _ident(n) for n in reversed(names)}
+            relation = f"read_parquet({_sql_str(str(f.path))}, file_row_number = true)"
+        else:
+            names = _csv_header(f.path, self.rel(f))
+            refs = {header_key(n): f"c{i}" for i, n in reversed(list(enumerate(names)))}
+            relation = self._csv_relation(f, len(names), [""])
+        by_raw: dict[str, str] = {}
+        for raw, spellings, _ in AZURE_COLUMNS:
+            ref = next((refs[s] for s in spellings if s in refs), None)
+            if ref is not None:
+                by_raw[raw] = ref
+        missing = [spellings[0] for raw, spellings, required in AZURE_COLUMNS if required and raw not in by_raw]
+        if missing:
+            raise LandingError(
+                f"{self.rel(f)}: this file lacks the cost details column(s) {', '.join(missing)}, so it is not an "
+                "Azure cost details export we can read; export it again as \"Cost and usage details\" "
+                "(actual or amortized cost) in CSV or parquet."
+            )
+        cols = [f"cast({by_raw[n]} as varchar) as {n}" if n in by_raw else f"null as {n}" for n in AZURE_RAW_COLUMNS]
+        cols.append(f"{_sql_str(f.flavour.removeprefix('azure_'))} as _export_type")
+        return ", ".join(cols), relation
+
+    def _gcp_select(self, f: LandingFile) -> tuple[str, str]:
+        """(select list, relation) for one Google Cloud billing export file: each row as a JSON object
+        (`record`), its fields picked by path; arrays and label lists stay JSON text."""
+        cols = []
+        for name, path, _ in GCP_FIELDS:
+            if name in ("credits", "labels", "system_labels", "project_labels"):
+                cols.append(f"cast(record -> {_sql_str(path)} as varchar) as {name}")
+            else:
+                cols.append(f"record ->> {_sql_str(path)} as {name}")
+        if f.flavour == "gcp_parquet":
+            relation = (f"(select to_json(t) as record, t.file_row_number from "
+                        f"read_parquet({_sql_str(str(f.path))}, file_row_number = true) as t)")
+        else:
+            relation = (
+                f"(select try_cast(line as json) as record, line from read_csv({_sql_str(str(f.path))}, "
+                f"header = false, auto_detect = false, columns = {{'line': 'VARCHAR'}}, "
+                f"delim = {_sql_str(JSON_LINE_DELIMITER)}, quote = '', escape = '', max_line_size = 67108864))"
+            )
+        return ", ".join(cols), relation
+
+    def _load_gcp_json(self, f: LandingFile, meta: str) -> tuple[int, int]:
+        """JSON lines: every non-blank line is a row; a line that is not a JSON object is a rejected line."""
+        select, relation = self._gcp_select(f)
+        self.con.execute(
+            f"create or replace temp table _file_rows as select record, line from {relation}"
+        )
+        self.con.execute("create or replace temp table _file_rows_numbered as select *, rowid - "
+                         "(select min(rowid) from _file_rows) + 1 as _source_row_number from _file_rows")
+        self.con.execute(
+            f"insert into raw.{RAW_TABLES['gcp']} by name select {select}, {meta}, _source_row_number "
+            "from _file_rows_numbered where json_type(record) = 'OBJECT'"
+        )
+        loaded = self.con.execute(
+            "select count(*) from _file_rows_numbered where json_type(record) = 'OBJECT'").fetchone()[0]
+        rejected = self.con.execute(
+            "insert into raw.rejected_lines select ?, ?, ?, _source_row_number, 'INVALID JSON', "
+            "case when record is null then 'the line is not valid JSON' else 'the line is JSON but not an object' "
+            "end, line from _file_rows_numbered where trim(line) <> '' and coalesce(json_type(record), '') <> 'OBJECT'",
+            [f.source, f.export, self.rel(f)],
+        ).fetchone()[0]
+        self.con.execute("drop table _file_rows_numbered")
+        self.con.execute("drop table _file_rows")
+        self.rejected += rejected
+        return loaded, rejected
+
     def load_file(self, f: LandingFile) -> int:
         try:
             return self._load_file(f)
@@ -230,13 +322,18 @@ class _Loader:
             ) from None
 
     def _load_file(self, f: LandingFile) -> int:
-        select, relation = self._focus_select(f) if f.source == "focus" else self._aws_select(f)
         meta = (
             f"{_sql_str(self.rel(f))} as _source_file, {_sql_str(f.export)} as _export_name, "
             f"{_sql_str(f.flavour)} as _delivery_flavour, "
             f"{_sql_str(f.assembly_id) if f.assembly_id else 'null'} as _assembly_id"
         )
         table = RAW_TABLES[f.source]
+        if f.flavour == "gcp_json":
+            loaded, rejected = self._load_gcp_json(f, meta)
+            self._record(f, loaded, rejected)
+            return loaded
+        selectors = {"focus": self._focus_select, "azure": self._azure_select, "gcp": self._gcp_select}
+        select, relation = selectors.get(f.source, self._aws_select)(f)
         if f.path.name.lower().endswith(".parquet"):
             # Parquet numbers its rows itself (file_row_number), so the rows go straight in.
             loaded = self.con.execute(
@@ -256,11 +353,14 @@ class _Loader:
             loaded = self.con.execute("select count(*) from _file_rows").fetchone()[0]
             self.con.execute("drop table _file_rows")
             rejected = self._collect_rejects(f)
+        self._record(f, loaded, rejected)
+        return loaded
+
+    def _record(self, f: LandingFile, loaded: int, rejected: int) -> None:
         self.con.execute(
             "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason, loaded, rejected],
         )
-        return loaded
 
     def _collect_rejects(self, f: LandingFile) -> int:
         # DuckDB reports a line once per problem (e.g. once per missing column): keep one row a line.
