@@ -1,4 +1,4 @@
-"""Deterministic, fast generator of synthetic AWS billing exports (+ small FOCUS exports).
+"""Deterministic, fast generator of synthetic AWS billing exports (+ FOCUS, Azure and Google Cloud exports).
 
 Usage::
 
@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from . import config as C
 from .aws import D38, MAX_ROWS_PER_FILE, Month, ReportGenerator, build_months, q, stable_hex, stable_uuid, ts
+from .azure import write_azure
 from .focus import (
     PROVIDERS,
     build_focus_month,
@@ -39,6 +40,7 @@ from .focus import (
     focus_rel_path,
     write_focus,
 )
+from .gcp import write_gcp
 from .schema import (
     CANON,
     CUR2_EXTRA,
@@ -141,15 +143,16 @@ def generate(
     start_month: str = "2026-07",
     progress: bool = True,
 ) -> GenerationSummary:
-    """Write AWS CUR (legacy CSV, legacy parquet, CUR 2.0), FOCUS exports and `_truth/` into out_dir.
+    """Write AWS CUR (legacy CSV, legacy parquet, CUR 2.0), FOCUS exports, Azure cost details exports (azure.py),
+    Google Cloud billing extracts (gcp.py) and `_truth/` into out_dir.
 
     Deterministic: the same arguments give byte-identical files. Existing generated folders
-    (aws_cur, aws_cur2, focus, _truth) under out_dir are replaced."""
+    (aws_cur, aws_cur2, focus, azure, gcp, _truth) under out_dir are replaced."""
     t0 = time.time()
     out_dir = Path(out_dir)
     if months < 1 or rows_per_month < 1:
         raise ValueError("months and rows_per_month must be >= 1")
-    for sub in ("aws_cur", "aws_cur2", "focus", "_truth"):
+    for sub in ("aws_cur", "aws_cur2", "focus", "azure", "gcp", "_truth"):
         if (out_dir / sub).exists():
             shutil.rmtree(out_dir / sub)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -178,7 +181,7 @@ def generate(
         for m in month_list:
             n_files = max(1, math.ceil(g.n_bulk / MAX_ROWS_PER_FILE))
             n_steps += 1 + n_files * (2 if (g.spec.key == "A" and m.idx == redelivered) else 1)
-    n_steps += len(PROVIDERS) * months + 1
+    n_steps += len(PROVIDERS) * months + 3
     bar = tqdm(total=n_steps, desc="generate", unit="step", disable=not progress)
     gz = _Gzipper()
     writers = _Writers(WRITERS)
@@ -221,8 +224,24 @@ def generate(
                 totals[(100 + i, m.idx)] = ("focus", p.export, p.billing_account, f"{m.start:%Y-%m-%d}", "USD",
                                             row[0], row[1], int(row[2]))
                 bar.update(1)
+        # Azure cost details exports and Google Cloud billing extracts (azure.py, gcp.py), each on its own
+        # connection (they replace their temp tables per account and month)
+        owners: list[tuple[str, str]] = []
+        for label, writer in (("azure", write_azure), ("gcp", write_gcp)):
+            bar.set_postfix_str(label)
+            wcon = connect()
+            try:
+                res = writer(wcon, out_dir, seed, month_list, rows_per_month, redelivered, tmpdir)
+            finally:
+                wcon.close()
+            summary.files.extend(res.files)
+            summary.rows_by_report.update(res.rows_by_report)
+            summary.stale_rows += res.stale_rows
+            totals.update(dict(res.totals))
+            owners.extend(res.owners)
+            bar.update(1)
         bar.set_postfix_str("truth")
-        _write_truth(con, gens, month_list, out_dir, [totals[k] for k in sorted(totals)], summary)
+        _write_truth(con, gens, month_list, out_dir, [totals[k] for k in sorted(totals)], summary, owners)
         _write_commitment_truth(con, gens, month_list, out_dir, tmpdir, summary)
         bar.update(1)
         gz.wait()
@@ -388,7 +407,7 @@ def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, 
 
 
 def _write_truth(con, gens: list[ReportGenerator], months: list[Month], out_dir: Path, totals: list[tuple],
-                 summary: GenerationSummary) -> None:
+                 summary: GenerationSummary, extra_owners: list[tuple[str, str]]) -> None:
     tdir = out_dir / "_truth"
     tdir.mkdir(parents=True, exist_ok=True)
     with open(tdir / "expected_totals.csv", "w", newline="", encoding="utf-8") as fh:
@@ -412,6 +431,8 @@ def _write_truth(con, gens: list[ReportGenerator], months: list[Month], out_dir:
                     w.writerow([acct, C.OWNER_CHANGE_NEW_TEAM, f"{change:%Y-%m-%d}", ""])
                 else:
                     w.writerow([acct, team, C.ACCOUNT_OWNERS_SINCE, ""])
+        for acct, team in extra_owners:  # Azure subscriptions and Google Cloud projects
+            w.writerow([acct, team, C.ACCOUNT_OWNERS_SINCE, ""])
     for f in ("expected_totals.csv", "resource_owners.csv", "account_owners.csv"):
         summary.files.append(tdir / f)
 
