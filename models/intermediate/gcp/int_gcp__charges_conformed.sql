@@ -59,12 +59,12 @@ classified as (
         -- system labels as goog-system:<key>; empty values are not carried.
         list_filter(
             list_concat(
-                list_transform(line_items.labels, lbl -> {'key': trim(lbl.key), 'value': lbl.value}),
+                list_transform(line_items.labels, lbl -> { 'key': trim(lbl.key), 'value': lbl.value }),
                 list_transform(
-                    line_items.project_labels, lbl -> {'key': 'goog-project:' || trim(lbl.key), 'value': lbl.value}
+                    line_items.project_labels, lbl -> { 'key': 'goog-project:' || trim(lbl.key), 'value': lbl.value }
                 ),
                 list_transform(
-                    line_items.system_labels, lbl -> {'key': 'goog-system:' || trim(lbl.key), 'value': lbl.value}
+                    line_items.system_labels, lbl -> { 'key': 'goog-system:' || trim(lbl.key), 'value': lbl.value }
                 )
             ),
             lbl -> nullif(lbl.key, '') is not null and nullif(trim(lbl.value), '') is not null
@@ -226,10 +226,10 @@ conformed as (
         -- FOCUS Tags: one JSON object, keys sorted, NULL without labels.
         case
             when len(priced.sorted_label_pairs) > 0
-                then to_json(map_from_entries(list_filter(
+                then cast(to_json(map_from_entries(list_filter(
                     priced.sorted_label_pairs,
                     (lbl, i) -> i = 1 or lbl.key <> priced.sorted_label_pairs[i - 1].key
-                )))::varchar
+                ))) as varchar)
         end as tags,
         -- Google prices in the billing currency: the pricing-currency columns repeat the billing ones.
         priced.billing_currency as pricing_currency

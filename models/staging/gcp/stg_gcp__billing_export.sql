@@ -18,7 +18,8 @@
     'SUBSCRIPTION_BENEFIT',
     'RESELLER_MARGIN',
 ] -%}
-{%- set credit_struct = '[{"name": "VARCHAR", "amount": "VARCHAR", "full_name": "VARCHAR", "id": "VARCHAR", "type": "VARCHAR"}]' -%}
+{%- set credit_struct =
+    '[{"name": "VARCHAR", "amount": "VARCHAR", "full_name": "VARCHAR", "id": "VARCHAR", "type": "VARCHAR"}]' -%}
 {%- set label_struct = '[{"key": "VARCHAR", "value": "VARCHAR"}]' -%}
 -- One row per Google Cloud billing export row (standard or detailed export), typed. Nothing is
 -- dropped: a row that cannot be used keeps its values and gets a `quarantine_reason`.
@@ -83,12 +84,12 @@ typed as (
         end as billing_period_start,
         {{ try_to_money('cost') }} as gcp_cost,
         {%- for raw_column, name in amounts %}
-        {{ try_to_money(raw_column) }} as {{ name }},
+            {{ try_to_money(raw_column) }} as {{ name }},
         {%- endfor %}
         case
             {%- for raw_column, name in amounts %}
-            when nullif(trim({{ raw_column }}), '') is not null and {{ try_to_money(raw_column) }} is null
-                then '{{ raw_column }}'
+                when nullif(trim({{ raw_column }}), '') is not null and {{ try_to_money(raw_column) }} is null
+                    then '{{ raw_column }}'
             {%- endfor %}
         end as unparseable_amount_column,
         nullif(trim(credits), '') as credits_json,
@@ -101,13 +102,21 @@ typed as (
             when not json_valid(credits) then false
             else json_type(credits) in ('ARRAY', 'NULL')
         end as has_readable_credits,
-        {%- for column in ['labels', 'project_labels', 'system_labels'] %}
         case
-            when nullif(trim({{ column }}), '') is null then true
-            when not json_valid({{ column }}) then false
-            else json_type({{ column }}) in ('ARRAY', 'NULL')
-        end as has_readable_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            when nullif(trim(labels), '') is null then true
+            when not json_valid(labels) then false
+            else json_type(labels) in ('ARRAY', 'NULL')
+        end as has_readable_labels,
+        case
+            when nullif(trim(project_labels), '') is null then true
+            when not json_valid(project_labels) then false
+            else json_type(project_labels) in ('ARRAY', 'NULL')
+        end as has_readable_project_labels,
+        case
+            when nullif(trim(system_labels), '') is null then true
+            when not json_valid(system_labels) then false
+            else json_type(system_labels) in ('ARRAY', 'NULL')
+        end as has_readable_system_labels
     from source
 ),
 
@@ -119,18 +128,24 @@ unpacked as (
             when typed.has_readable_credits and json_type(typed.credits_json) = 'ARRAY'
                 then from_json(typed.credits_json, '{{ credit_struct }}')
         end as credit_list,
-        {%- for column in ['labels', 'project_labels', 'system_labels'] %}
         case
-            when typed.has_readable_{{ column }} and json_type(typed.{{ column }}_json) = 'ARRAY'
-                then from_json(typed.{{ column }}_json, '{{ label_struct }}')
-        end as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            when typed.has_readable_labels and json_type(typed.labels_json) = 'ARRAY'
+                then from_json(typed.labels_json, '{{ label_struct }}')
+        end as labels,
+        case
+            when typed.has_readable_project_labels and json_type(typed.project_labels_json) = 'ARRAY'
+                then from_json(typed.project_labels_json, '{{ label_struct }}')
+        end as project_labels,
+        case
+            when typed.has_readable_system_labels and json_type(typed.system_labels_json) = 'ARRAY'
+                then from_json(typed.system_labels_json, '{{ label_struct }}')
+        end as system_labels
     from typed
 ),
 
 credits as (
     select
-        unpacked.* exclude (credit_list),
+        unpacked.*,
         -- A credit whose amount is missing or does not parse makes the row's billed amount unknown.
         coalesce(
             len(list_filter(unpacked.credit_list, c -> {{ try_to_money('c.amount') }} is null)) > 0, false
@@ -139,16 +154,18 @@ credits as (
             list_sum(list_transform(unpacked.credit_list, c -> {{ try_to_money('c.amount') }})), {{ to_money(0) }}
         ) as credits_total,
         {%- for credit_type in credit_types %}
-        coalesce(list_sum(list_transform(
-            list_filter(unpacked.credit_list, c -> upper(trim(c.type)) = '{{ credit_type }}'),
-            c -> {{ try_to_money('c.amount') }}
-        )), {{ to_money(0) }}) as credits_{{ credit_type | lower }},
+            coalesce(list_sum(list_transform(
+                list_filter(unpacked.credit_list, c -> upper(trim(c.type)) = '{{ credit_type }}'),
+                c -> {{ try_to_money('c.amount') }}
+            )), {{ to_money(0) }}) as credits_{{ credit_type | lower }},
         {%- endfor %}
         -- Credits of a type Google may add later: kept in the total, summed here.
         coalesce(list_sum(list_transform(
             list_filter(
                 unpacked.credit_list,
-                c -> coalesce(upper(trim(c.type)), '') not in ('{{ credit_types | join("', '") }}')
+                c -> coalesce(upper(trim(c.type)), '') not in (
+                    '{{ credit_types | join("', '") }}'
+                )
             ),
             c -> {{ try_to_money('c.amount') }}
         )), {{ to_money(0) }}) as credits_other,
@@ -203,7 +220,7 @@ final as (
     select
         * exclude (
             has_readable_credits, has_readable_labels, has_readable_project_labels,
-            has_readable_system_labels, labels_json, project_labels_json, system_labels_json
+            has_readable_system_labels, labels_json, project_labels_json, system_labels_json, credit_list
         )
     from checked
 )

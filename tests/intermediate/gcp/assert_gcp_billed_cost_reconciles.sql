@@ -28,13 +28,13 @@ conformed as (
 )
 
 select
-    coalesce(staged.billing_account_id, conformed.billing_account_id) as billing_account_id,
-    coalesce(staged.billing_period_start, conformed.billing_period_start) as billing_period_start,
     staged.gcp_billed_cost,
     conformed.billed_cost,
     conformed.effective_cost,
     staged.row_count as staged_row_count,
-    conformed.row_count as conformed_row_count
+    conformed.row_count as conformed_row_count,
+    coalesce(staged.billing_account_id, conformed.billing_account_id) as billing_account_id,
+    coalesce(staged.billing_period_start, conformed.billing_period_start) as billing_period_start
 from staged
 full outer join conformed
     on
