@@ -214,6 +214,8 @@ AZURE_COLUMNS: list[tuple[str, tuple[str, ...], bool]] = [
     ("payg_price", ("paygprice",), False),
     ("cost_in_billing_currency", ("costinbillingcurrency", "cost", "pretaxcost"), True),
     ("payg_cost_in_billing_currency", ("paygcostinbillingcurrency",), False),
+    ("cost_in_pricing_currency", ("costinpricingcurrency",), False),
+    ("exchange_rate_pricing_to_billing", ("exchangeratepricingtobilling",), False),
     ("billing_currency", ("billingcurrencycode", "billingcurrency", "currency"), True),
     ("pricing_currency", ("pricingcurrencycode", "pricingcurrency"), False),
     ("charge_type", ("chargetype",), True),

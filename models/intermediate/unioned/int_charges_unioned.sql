@@ -10,10 +10,16 @@ focus_exports as (
     select * from {{ ref('int_focus__charges_conformed') }}
 ),
 
+azure as (
+    select * from {{ ref('int_azure__charges_conformed') }}
+),
+
 final as (
     select * from aws
     union all by name
     select * from focus_exports
+    union all by name
+    select * from azure
 )
 
 select * from final

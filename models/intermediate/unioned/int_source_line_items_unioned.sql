@@ -1,6 +1,11 @@
 -- Every raw row of every source with the provider's own billed and amortised amounts and the
 -- reason it was quarantined (NULL when it was used). The reconciliation's "raw" side and the
 -- quarantine table both read this, so they cannot disagree about what a raw row was worth.
+--   billed_basis_cost / amortized_basis_cost: what the row adds to the provider's bill on each
+--     basis (the raw side of fct_billing_reconciliation). For Azure the actual-cost export is the
+--     billed basis and the amortised export the amortised one, so each row counts on one basis.
+--   provider_billed_cost / provider_amortized_cost: what the row gives the FOCUS dataset when it
+--     is carried (the quarantined side when it is not). For AWS and FOCUS exports both pairs agree.
 with
 
 aws as (
@@ -9,6 +14,10 @@ aws as (
 
 focus_exports as (
     select * from {{ ref('stg_focus__line_items') }}
+),
+
+azure as (
+    select * from {{ ref('stg_azure__cost_details') }}
 ),
 
 rejected_lines as (
@@ -27,6 +36,8 @@ aws_amounts as (
         payer_account_id as billing_account_id,
         billing_period_start,
         currency_code as billing_currency,
+        aws_billed_cost as billed_basis_cost,
+        aws_amortized_cost as amortized_basis_cost,
         aws_billed_cost as provider_billed_cost,
         aws_amortized_cost as provider_amortized_cost,
         -- The FOCUS mapping bills SavingsPlanCoveredUsage at 0 and does not carry
@@ -53,12 +64,39 @@ focus_amounts as (
         billing_account_id,
         billing_period_start,
         billing_currency,
+        billed_cost as billed_basis_cost,
+        effective_cost as amortized_basis_cost,
         billed_cost as provider_billed_cost,
         effective_cost as provider_amortized_cost,
         {{ to_money(0) }} as netted_billed_cost,
         quarantine_reason,
         cast(null as varchar) as raw_line
     from focus_exports
+),
+
+-- Azure: the actual export's rows are the billed basis, the amortised export's the amortised one.
+-- A row FOCUS does not carry (an actual-export row other than a commitment purchase or refund)
+-- gives FOCUS nothing: the amortised export's row of the same charge carries it.
+azure_amounts as (
+    select
+        source_name,
+        export_name,
+        source_file,
+        source_row_number,
+        cast(null as bigint) as source_line_number,
+        cast(null as varchar) as source_line_item_id,
+        export_type || ' ' || coalesce(charge_type, '') as source_line_item_type,
+        billing_account_id,
+        billing_period_start,
+        billing_currency,
+        azure_actual_cost as billed_basis_cost,
+        azure_amortized_cost as amortized_basis_cost,
+        focus_row_billed_cost as provider_billed_cost,
+        focus_row_effective_cost as provider_amortized_cost,
+        {{ to_money(0) }} as netted_billed_cost,
+        quarantine_reason,
+        cast(null as varchar) as raw_line
+    from azure
 ),
 
 -- Lines the CSV parser could not split: their amounts are unknown, so they count as rows only.
@@ -74,6 +112,8 @@ rejected_amounts as (
         cast(null as varchar) as billing_account_id,
         cast(null as timestamp) as billing_period_start,
         cast(null as varchar) as billing_currency,
+        cast(null as {{ money_type() }}) as billed_basis_cost,
+        cast(null as {{ money_type() }}) as amortized_basis_cost,
         cast(null as {{ money_type() }}) as provider_billed_cost,
         cast(null as {{ money_type() }}) as provider_amortized_cost,
         {{ to_money(0) }} as netted_billed_cost,
@@ -86,6 +126,8 @@ final as (
     select * from aws_amounts
     union all
     select * from focus_amounts
+    union all
+    select * from azure_amounts
     union all
     select * from rejected_amounts
 )
