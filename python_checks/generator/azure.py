@@ -85,6 +85,9 @@ MCA_HEADER = (
     "reservationId,reservationName,pricingModel,unitPrice,benefitId,benefitName,provider"
 ).split(",")
 
+# style buckets of aws.tag_exprs (untagged, clean, lowercase keys, owner-team, messy values, empty, Team+team,
+# whitespace): resource r < 8 gets bucket r
+STYLE_FIRST = "CASE WHEN r < 8 THEN [0, 12, 60, 72, 80, 86, 90, 94][r + 1] ELSE style END AS style"
 NUM_MACRO = ("CREATE OR REPLACE MACRO az_num(x) AS CASE WHEN contains(CAST(x AS VARCHAR), '.') "
              "THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.') ELSE CAST(x AS VARCHAR) END")
 
@@ -262,16 +265,18 @@ class AzureAccountGenerator:
 
     def _bulk_sql(self, m: Month) -> str:
         ms = C.AZURE_METERS
-        R = max(4, math.ceil(self.n_target / m.days))
+        R = max(2 * len(ms), math.ceil(self.n_target / m.days))
         meter_w = [i + 1 for i, mt in enumerate(ms) for _ in range(mt.weight)]
         sub_w = [i + 1 for i, s in enumerate(self.spec.subscriptions) for _ in range(s[2])]
         kinds = str_list([mt.kind for mt in ms])
         l1 = (f"SELECT j, j % {R} AS r, j // {R} AS d, hash({self.seed}, 'az', {self.acct}, j % {R}) AS hr, "
               f"hash({self.seed}, 'az', {self.acct}, {m.idx}, j) AS h2 FROM range(0, {R * m.days}) t(j)")
-        l2 = (f"SELECT *, {int_list(meter_w)}[((hr >> 4) % {len(meter_w)})::INT + 1] AS mi, "
+        # the first resources run every meter and carry every tag style, so that each appears at any size
+        l2 = (f"SELECT * REPLACE ({STYLE_FIRST}) FROM (SELECT *, CASE WHEN r < {len(ms)} THEN r + 1 "
+              f"ELSE {int_list(meter_w)}[((hr >> 4) % {len(meter_w)})::INT + 1] END AS mi, "
               f"((hr >> 12) % {len(C.AZURE_REGIONS)})::INT + 1 AS reg_i, "
               f"{int_list(sub_w)}[((hr >> 40) % {len(sub_w)})::INT + 1] AS sub_i, "
-              f"{owner_attr_select('hr')} FROM ({l1})")
+              f"{owner_attr_select('hr')} FROM ({l1}))")
         gbm = dec_list([D("1.0667"), D("2.1333"), D("4.2667"), D("8.5333"), D("17.0667"), D("34.1333")])
         qty = (f"CASE {kinds}[mi] "
                f"WHEN 'hours' THEN CASE WHEN h2 % 10 < 7 THEN 24 ELSE 1 + (h2 >> 8) % 24 END "

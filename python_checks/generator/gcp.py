@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import config as C
+from .azure import STYLE_FIRST
 from .aws import Month, add_months, int_list, owner_attr_select, q, stable_hex, str_list, tag_exprs
 
 D = Decimal
@@ -170,17 +171,19 @@ class GcpAccountGenerator:
         self._specials(m)
 
     def _bulk_sql(self, m: Month) -> str:
-        R = max(8, math.ceil(self.n_target / m.days))
+        R = max(2 * len(SKUS), math.ceil(self.n_target / m.days))
         sku_w = [i + 1 for i, s in enumerate(SKUS) for _ in range(s.weight)]
         proj_w = [i + 1 for i, p in enumerate(self.spec.projects) for _ in range(p[3])]
         regions = C.GCP_REGIONS
         l1 = (f"SELECT j, j % {R} AS r, j // {R} AS slot, hash({self.seed}, 'gcp', {self.acct}, j % {R}) AS hr, "
               f"hash({self.seed}, 'gcp', {self.acct}, {m.idx}, j) AS h2 FROM range(0, {self.n_target}) t(j)")
-        l2 = (f"SELECT *, {int_list(sku_w)}[((hr >> 4) % {len(sku_w)})::INT + 1] AS si, "
+        # the first resources use every SKU and carry every tag style, so that each appears at any size
+        l2 = (f"SELECT * REPLACE ({STYLE_FIRST}) FROM (SELECT *, CASE WHEN r < {len(SKUS)} THEN r + 1 "
+              f"ELSE {int_list(sku_w)}[((hr >> 4) % {len(sku_w)})::INT + 1] END AS si, "
               f"{int_list(proj_w)}[((hr >> 40) % {len(proj_w)})::INT + 1] AS pi, "
               f"((hr >> 12) % {len(regions)})::INT + 1 AS reg_i, "
               f"[2, 4, 8, 16][((hr >> 44) % 4)::INT + 1] AS vcpus, "
-              f"{owner_attr_select('hr')} FROM ({l1})")
+              f"{owner_attr_select('hr')} FROM ({l1}))")
         kinds = str_list([s.kind for s in SKUS])
         grans = str_list([s.gran for s in SKUS])
         amount = (f"CASE {kinds}[si] WHEN 'vcpu' THEN CAST(vcpus AS {DEC}) "
@@ -199,7 +202,8 @@ class GcpAccountGenerator:
         factors = dec_list([CREDIT_FACTORS.get(s.credit, D(0)) for s in SKUS])
         applies = (f"CASE {credit}[si] WHEN 'SUSTAINED_USAGE_DISCOUNT' THEN (hr >> 20) % 3 = 0 "
                    f"WHEN 'FREE_TIER' THEN h2 % 4 = 0 WHEN 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE' THEN (hr >> 20) % 2 = 0 "
-                   f"WHEN 'PROMOTION' THEN pi = 1 WHEN 'DISCOUNT' THEN true ELSE false END")
+                   f"WHEN 'PROMOTION' THEN (hr >> 20) % 2 = 1 WHEN 'DISCOUNT' THEN true ELSE false END")
+        applies = f"(CASE WHEN r < {len(SKUS)} THEN {credit}[si] IS NOT NULL ELSE {applies} END)"
         names = [CREDIT_NAMES.get(s.credit, (None, None)) for s in SKUS]
         cr_ids = [self.spend_id if s.credit == "COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE" else
                   ("promotions/startups-2026" if s.credit == "PROMOTION" else "") for s in SKUS]
