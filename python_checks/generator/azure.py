@@ -594,6 +594,7 @@ def write_azure(con, out_dir: Path, seed: int, months: list[Month], rows_per_mon
     """Write every Azure export of every account and month; return files, truth and row counts.
     `con` is a DuckDB connection used only by this writer (its temp tables are replaced per month)."""
     res = AzureResult()
+    con.execute("SET enable_progress_bar = false")
     con.execute(NUM_MACRO)
     for spec in C.AZURE_ACCOUNTS:
         g = AzureAccountGenerator(con, spec, seed, months, rows_per_month)

@@ -416,6 +416,7 @@ def write_gcp(con, out_dir: Path, seed: int, months: list[Month], rows_per_month
     """Write every Google Cloud billing extract of every account and invoice month; return files, truth and
     row counts. `con` is a DuckDB connection used only by this writer."""
     res = GcpResult()
+    con.execute("SET enable_progress_bar = false")
     con.execute(NUM_MACRO)
     for spec in C.GCP_ACCOUNTS:
         g = GcpAccountGenerator(con, spec, seed, months, rows_per_month)
