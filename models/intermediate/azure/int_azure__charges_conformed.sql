@@ -47,6 +47,16 @@ classified as (
             when lower(ltrim(line_items.unit_text, '/')) in ('month', 'months') then 'Months'
             else replace(ltrim(line_items.unit_text, '/'), '/', '-')
         end as unit_name,
+        coalesce(
+            line_items.type_charge_category = 'Usage' and line_items.type_commitment_discount_status is null
+            and line_items.quantity is not null and line_items.payg_price > 0,
+            false
+        ) as has_list_price,
+        coalesce(
+            line_items.type_charge_category = 'Usage' and line_items.type_commitment_discount_status is null
+            and line_items.quantity is not null and line_items.unit_price > 0,
+            false
+        ) as has_contracted_price,
         -- Unit prices are per single unit in the export; FOCUS prices the pricing block.
         coalesce(line_items.pricing_currency, line_items.billing_currency) = line_items.billing_currency
             as is_priced_in_billing_currency
@@ -106,45 +116,40 @@ conformed as (
         -- money
         focus_row_billed_cost as billed_cost,
         focus_row_effective_cost as effective_cost,
-        -- ListCost: pay-as-you-go cost of usage (PaygCostInBillingCurrency, else PayGPrice × Quantity);
-        -- unused commitment rows are not usage at list price (0); purchases, tax and adjustments at
-        -- their billed amount.
+        -- ListCost: the usage at retail prices: PaygCostInBillingCurrency, else PayGPrice × Quantity;
+        -- EA exports often state PayGPrice 0, and then the negotiated UnitPrice × Quantity is the
+        -- best list price known, else the row's own cost. Unused commitment rows are not usage (0);
+        -- purchases, tax and adjustments are at their billed amount.
         {{ to_money("case
             when is_unused_commitment then 0
-            when type_charge_category = 'Usage' and payg_cost is not null then payg_cost
-            when type_charge_category = 'Usage' and payg_price > 0 and quantity is not null
-                and is_priced_in_billing_currency then payg_price * quantity
-            when type_charge_category = 'Usage' and is_covered_usage then cost
-            else focus_row_billed_cost
+            when type_charge_category <> 'Usage' then focus_row_billed_cost
+            when payg_cost is not null then payg_cost
+            when has_list_price and is_priced_in_billing_currency then payg_price * quantity
+            when has_contracted_price and is_priced_in_billing_currency then unit_price * quantity
+            else cost
         end") }} as list_cost,
         -- ContractedCost: the negotiated price of usage (UnitPrice × Quantity), before commitments.
         {{ to_money("case
             when is_unused_commitment then 0
-            when type_charge_category = 'Usage' and unit_price is not null and quantity is not null
-                and is_priced_in_billing_currency then unit_price * quantity
-            when type_charge_category = 'Usage' and is_covered_usage then cost
-            else focus_row_billed_cost
+            when type_charge_category <> 'Usage' then focus_row_billed_cost
+            when has_contracted_price and is_priced_in_billing_currency then unit_price * quantity
+            else cost
         end") }} as contracted_cost,
+        -- Unit prices are per pricing block, in the billing currency (MCA may price in another).
         case
-            when
-                type_charge_category = 'Usage' and not is_unused_commitment and is_priced_in_billing_currency
-                and payg_price > 0
-                then payg_price * pricing_block_size
+            when has_list_price and is_priced_in_billing_currency then payg_price * pricing_block_size
+            when payg_cost is null and has_contracted_price and is_priced_in_billing_currency
+                then unit_price * pricing_block_size
         end as list_unit_price,
         case
-            when
-                type_charge_category = 'Usage' and not is_unused_commitment and is_priced_in_billing_currency
-                and unit_price is not null
-                then unit_price * pricing_block_size
+            when has_contracted_price and is_priced_in_billing_currency then unit_price * pricing_block_size
         end as contracted_unit_price,
         case
-            when type_charge_category = 'Usage' and not is_unused_commitment and payg_price > 0
-                then payg_price * pricing_block_size
+            when has_list_price then payg_price * pricing_block_size
+            when payg_cost is null and has_contracted_price then unit_price * pricing_block_size
         end as pricing_currency_list_unit_price,
-        case
-            when type_charge_category = 'Usage' and not is_unused_commitment and unit_price is not null
-                then unit_price * pricing_block_size
-        end as pricing_currency_contracted_unit_price,
+        case when has_contracted_price then unit_price * pricing_block_size end
+            as pricing_currency_contracted_unit_price,
         -- quantities
         case
             when has_quantity and not is_unused_commitment

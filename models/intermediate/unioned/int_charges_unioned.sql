@@ -14,12 +14,18 @@ azure as (
     select * from {{ ref('int_azure__charges_conformed') }}
 ),
 
+gcp as (
+    select * from {{ ref('int_gcp__charges_conformed') }}
+),
+
 final as (
     select * from aws
     union all by name
     select * from focus_exports
     union all by name
     select * from azure
+    union all by name
+    select * from gcp
 )
 
 select * from final

@@ -20,6 +20,10 @@ azure as (
     select * from {{ ref('stg_azure__cost_details') }}
 ),
 
+gcp as (
+    select * from {{ ref('stg_gcp__billing_export') }}
+),
+
 rejected_lines as (
     select * from {{ ref('stg_landing__rejected_lines') }}
 ),
@@ -99,6 +103,29 @@ azure_amounts as (
     from azure
 ),
 
+-- Google Cloud: the export's cost + credits is the bill on both bases (Google's own FOCUS view).
+gcp_amounts as (
+    select
+        source_name,
+        export_name,
+        source_file,
+        source_row_number,
+        cast(null as bigint) as source_line_number,
+        cast(null as varchar) as source_line_item_id,
+        cost_type as source_line_item_type,
+        billing_account_id,
+        billing_period_start,
+        billing_currency,
+        gcp_billed_cost as billed_basis_cost,
+        gcp_billed_cost as amortized_basis_cost,
+        gcp_billed_cost as provider_billed_cost,
+        gcp_billed_cost as provider_amortized_cost,
+        {{ to_money(0) }} as netted_billed_cost,
+        quarantine_reason,
+        cast(null as varchar) as raw_line
+    from gcp
+),
+
 -- Lines the CSV parser could not split: their amounts are unknown, so they count as rows only.
 rejected_amounts as (
     select
@@ -117,7 +144,10 @@ rejected_amounts as (
         cast(null as {{ money_type() }}) as provider_billed_cost,
         cast(null as {{ money_type() }}) as provider_amortized_cost,
         {{ to_money(0) }} as netted_billed_cost,
-        'unreadable CSV line (' || error_type || '): ' || error_message as quarantine_reason,
+        case
+            when error_type = 'invalid json' then 'unreadable JSON line: ' || error_message
+            else 'unreadable CSV line (' || error_type || '): ' || error_message
+        end as quarantine_reason,
         raw_line
     from rejected_lines
 ),
@@ -128,6 +158,8 @@ final as (
     select * from focus_amounts
     union all
     select * from azure_amounts
+    union all
+    select * from gcp_amounts
     union all
     select * from rejected_amounts
 )
