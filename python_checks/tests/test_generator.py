@@ -369,8 +369,9 @@ def _amortized_sql(sql: str, has_net: bool) -> str:
 
 def test_expected_totals_match_current_delivery(gen_root, con):
     with open(gen_root / "_truth" / "expected_totals.csv", encoding="utf-8") as fh:
-        truth = list(csv.DictReader(fh))
+        truth = [r for r in csv.DictReader(fh) if r["source"] in ("aws_cur", "aws_cur2", "focus")]
     by_key = {(r["report"], r["billing_period_start"]): r for r in truth}
+    # three AWS reports and two FOCUS exports per month (Azure and GCP: test_generator_multicloud.py)
     assert len(truth) == 5 * MONTHS
     for r in truth:
         assert "e" not in r["billed_cost"].lower() and "e" not in r["amortized_cost"].lower()
