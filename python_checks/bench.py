@@ -1,9 +1,11 @@
 """`finops bench --rows N` (`make bench ROWS=N`): how a full build compares with the floor.
 
-1. Generates N CUR rows over three months once (cached in .bench/landing-N).
+1. Generates N CUR rows over three months once (cached in .bench/landing-N-multicloud), with the
+   generator's Azure and Google Cloud exports beside them (about a tenth of N each).
 2. Times a full `finops build` (load, every model and test; no docs) in a child process.
-3. Times the floor: one plain DuckDB pass over the same current delivery files that computes
-   billed and amortised totals per account and day, also in a child process.
+3. Times the floor: one plain DuckDB pass over the same current delivery files (AWS, Azure and
+   Google Cloud) that computes billed and amortised totals per account and day, also in a child
+   process.
 Prints rows, wall time, rows per second and peak memory (the child's max RSS) for both; the last
 line is `build/floor ratio: <number>`. Figures, not assertions: nothing here fails on speed.
 """
@@ -39,8 +41,28 @@ _FLOOR_SCRIPT = r'''
 import json, resource, sys, time, duckdb
 csv_files, parquet_files = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 amortised = sys.argv[3]
+azure_groups, gcp_files = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 con = duckdb.connect()
 parts = []
+# Azure: each group of files shares its header spelling (EA or MCA); the actual export's cost is the
+# billed basis, the amortised export's the amortised one.
+for group in azure_groups:
+    parts.append(f"""
+        select "{group['account']}" as payer, cast(strptime("{group['date']}", '{group['date_format']}') as date) as day,
+            'azure' as line_item_type,
+            case when {group['actual']} then cast("{group['cost']}" as decimal(38, 12)) else 0 end as cost,
+            case when {group['actual']} then 0 else cast("{group['cost']}" as decimal(38, 12)) end as azure_amortised,
+            null as sp_effective_cost, null as ri_effective_cost, null as sp_total, null as sp_used,
+            null as ri_unused_upfront, null as ri_unused_recurring, null as ri_arn
+        from read_csv({group['files']!r}, all_varchar = true, union_by_name = true)""")
+if gcp_files:
+    parts.append(f"""
+        select billing_account_id as payer, cast(usage_start_time as date) as day, 'gcp' as line_item_type,
+            cast(cost as decimal(38, 12)) + coalesce(list_sum(list_transform(credits, c -> cast(c.amount as decimal(38, 12)))), 0) as cost,
+            null as azure_amortised,
+            null as sp_effective_cost, null as ri_effective_cost, null as sp_total, null as sp_used,
+            null as ri_unused_upfront, null as ri_unused_recurring, null as ri_arn
+        from read_json({gcp_files!r}, format = 'newline_delimited', union_by_name = true)""")
 if csv_files:
     parts.append(f"""
         select "bill/PayerAccountId" as payer, cast("lineItem/UsageStartDate"[1:10] as date) as day,
@@ -68,7 +90,8 @@ if parquet_files:
             reservation_reservation_a_r_n as ri_arn
         from read_parquet({parquet_files!r}, union_by_name = true)""")
 query = f"""
-    select payer, day, count(*) as row_count, sum(cost) as billed, sum({amortised}) as amortised
+    select payer, day, count(*) as row_count, sum(cost) as billed,
+        sum(case line_item_type when 'azure' then azure_amortised else {amortised} end) as amortised
     from ({" union all by name ".join(parts)})
     group by all
 """
@@ -86,7 +109,7 @@ def _child_peak_mib() -> float:
 
 
 def _ensure_landing(rows: int) -> Path:
-    landing = BENCH_DIR / f"landing-{rows}"
+    landing = BENCH_DIR / f"landing-{rows}-multicloud"
     marker = landing / "_truth" / "expected_totals.csv"
     if not marker.is_file():
         from .generator import generate
@@ -98,14 +121,32 @@ def _ensure_landing(rows: int) -> Path:
     return landing
 
 
-def _current_files(landing: Path) -> tuple[list[str], list[str]]:
+def _current_files(landing: Path) -> tuple[list[str], list[str], list[dict], list[str]]:
+    """AWS CSV and parquet files, Azure file groups (by header spelling and export type) and Google
+    Cloud files that count, as the loader's discovery finds them."""
     from .landing.discover import discover
+    from .landing.load import _csv_header
 
     files, _ = discover(landing)
-    current = [f for f in files if f.status == "current" and f.source in ("aws_cur", "aws_cur2")]
-    csv_files = [str(f.path) for f in current if f.flavour == "cur_csv"]
-    parquet_files = [str(f.path) for f in current if f.flavour != "cur_csv"]
-    return csv_files, parquet_files
+    current = [f for f in files if f.status == "current"]
+    aws = [f for f in current if f.source in ("aws_cur", "aws_cur2")]
+    csv_files = [str(f.path) for f in aws if f.flavour == "cur_csv"]
+    parquet_files = [str(f.path) for f in aws if f.flavour != "cur_csv"]
+    groups: dict[tuple, dict] = {}
+    for f in current:
+        if f.source != "azure":
+            continue
+        header = _csv_header(f.path, str(f.path))
+        cost = next(h for h in header if h.lower() in ("costinbillingcurrency", "cost"))
+        account = next((h for h in header if h.lower() == "billingprofileid"), "BillingAccountId")
+        date = next(h for h in header if h.lower() == "date")
+        key = (cost, account, date, f.flavour)
+        groups.setdefault(key, {"cost": cost, "account": account, "date": date,
+                                "date_format": "%m/%d/%Y" if cost == "Cost" else "%Y-%m-%d",
+                                "actual": "true" if f.flavour == "azure_actual" else "false", "files": []})
+        groups[key]["files"].append(str(f.path))
+    gcp_files = [str(f.path) for f in current if f.source == "gcp"]
+    return csv_files, parquet_files, list(groups.values()), gcp_files
 
 
 def run_benchmark(rows: int) -> int:
@@ -132,22 +173,28 @@ def run_benchmark(rows: int) -> int:
     import duckdb
 
     con = duckdb.connect(str(database), read_only=True)
-    raw_rows = con.execute(
-        "select sum(rows_loaded) from raw.landing_files where status = 'current' and source in ('aws_cur', 'aws_cur2')"
-    ).fetchone()[0]
+    by_source = dict(con.execute(
+        "select source, sum(rows_loaded) from raw.landing_files where status = 'current' group by 1 order by 1"
+    ).fetchall())
     focus_rows = con.execute("select count(*) from marts.focus_cost_and_usage").fetchone()[0]
     con.close()
+    # The floor reads what a provider bill is made of: every AWS, Azure and Google Cloud row (the
+    # small native FOCUS exports are left out of both counts).
+    raw_rows = sum(int(n) for source, n in by_source.items() if source != "focus")
 
-    csv_files, parquet_files = _current_files(landing)
+    csv_files, parquet_files, azure_groups, gcp_files = _current_files(landing)
     floor = subprocess.run(
-        [sys.executable, "-c", _FLOOR_SCRIPT, json.dumps(csv_files), json.dumps(parquet_files), _AMORTISED],
+        [sys.executable, "-c", _FLOOR_SCRIPT, json.dumps(csv_files), json.dumps(parquet_files), _AMORTISED,
+         json.dumps(azure_groups), json.dumps(gcp_files)],
         capture_output=True, text=True, check=True,
     )
     floor_result = json.loads(floor.stdout.strip().splitlines()[-1])
     floor_seconds = floor_result["seconds"]
 
     print()
-    print(f"rows (current AWS CUR line items): {raw_rows:,}   FOCUS rows: {focus_rows:,}")
+    print("rows per source (current deliveries): "
+          + ", ".join(f"{source} {int(n):,}" for source, n in by_source.items()))
+    print(f"rows (current AWS, Azure and Google Cloud rows): {raw_rows:,}   FOCUS rows: {focus_rows:,}")
     print(f"build: {build_seconds:8.1f} s  {raw_rows / build_seconds:12,.0f} rows/s  peak memory {build_peak:8,.0f} MiB")
     print(f"floor: {floor_seconds:8.1f} s  {floor_result['rows'] / floor_seconds:12,.0f} rows/s  "
           f"peak memory {floor_result['peak_mib']:8,.0f} MiB")
