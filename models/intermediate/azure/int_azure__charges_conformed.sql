@@ -45,7 +45,10 @@ classified as (
             when lower(ltrim(line_items.unit_text, '/')) in ('hour', 'hours') then 'Hours'
             when lower(ltrim(line_items.unit_text, '/')) in ('day', 'days') then 'Days'
             when lower(ltrim(line_items.unit_text, '/')) in ('month', 'months') then 'Months'
-            else replace(ltrim(line_items.unit_text, '/'), '/', '-')
+            -- "GB/Month" (GB stored for a month) is FOCUS's GB-Months.
+            else regexp_replace(
+                regexp_replace(ltrim(line_items.unit_text, '/'), '/\s*(Hour|Day|Month|Year)s?$', '-\1s'), '\s+', ' ', 'g'
+            )
         end as unit_name,
         coalesce(
             line_items.type_charge_category = 'Usage' and line_items.type_commitment_discount_status is null
@@ -217,8 +220,16 @@ conformed as (
         end as resource_type,
         case when type_charge_category not in ('Tax', 'Adjustment') then coalesce(product_id, part_number) end
             as sku_id,
-        case when type_charge_category not in ('Tax', 'Adjustment') then meter_name end as sku_meter,
-        case when type_charge_category not in ('Tax', 'Adjustment') then meter_id end as sku_price_id,
+        -- FOCUS: SkuMeter and SkuPriceId describe a SKU, and a price has one SKU: a meter can be sold
+        -- under several products or part numbers, so the price id is the SKU and the meter.
+        case
+            when type_charge_category not in ('Tax', 'Adjustment') and coalesce(product_id, part_number) is not null
+                then meter_name
+        end as sku_meter,
+        case
+            when type_charge_category not in ('Tax', 'Adjustment') and coalesce(product_id, part_number) is not null
+                then coalesce(product_id, part_number) || coalesce('/' || meter_id, '')
+        end as sku_price_id,
         cast(null as varchar) as sku_price_details,
         cast(null as varchar) as capacity_reservation_id,
         cast(null as varchar) as capacity_reservation_status,

@@ -21,9 +21,16 @@ service_categories as (
     select * from {{ ref('gcp_service_categories') }}
 ),
 
+units as (
+    select * from {{ ref('gcp_units') }}
+),
+
 classified as (
     select
         line_items.*,
+        -- Units in FOCUS UnitFormat (seed gcp_units): `hour` → Hours, `gibibyte month` → GiB-Months.
+        coalesce(pricing_units.focus_unit, line_items.usage_pricing_unit) as focus_pricing_unit,
+        coalesce(usage_units.focus_unit, line_items.usage_unit) as focus_usage_unit,
         -- Commitment fees are billed as regular rows on a SKU named "Commitment v1: ...",
         -- "Commitment - dollar based v1: ..." (spend-based).
         coalesce(line_items.cost_type = 'regular' and line_items.sku_description ilike 'Commitment%', false)
@@ -70,6 +77,10 @@ classified as (
             lbl -> nullif(lbl.key, '') is not null and nullif(trim(lbl.value), '') is not null
         ) as label_pairs
     from line_items
+    left join units as pricing_units
+        on lower(line_items.usage_pricing_unit) = pricing_units.gcp_unit
+    left join units as usage_units
+        on lower(line_items.usage_unit) = usage_units.gcp_unit
 ),
 
 priced as (
@@ -180,13 +191,13 @@ conformed as (
             when priced.is_priced and priced.usage_pricing_unit is not null then priced.usage_amount_in_pricing_units
         end as pricing_quantity,
         case
-            when priced.is_priced and priced.usage_amount_in_pricing_units is not null then priced.usage_pricing_unit
+            when priced.is_priced and priced.usage_amount_in_pricing_units is not null then priced.focus_pricing_unit
         end as pricing_unit,
         case
             when priced.charge_category = 'Usage' and priced.usage_unit is not null then priced.usage_quantity
         end as consumed_quantity,
         case
-            when priced.charge_category = 'Usage' and priced.usage_quantity is not null then priced.usage_unit
+            when priced.charge_category = 'Usage' and priced.usage_quantity is not null then priced.focus_usage_unit
         end as consumed_unit,
         -- commitment discount: covered usage names the commitment its credit comes from; a fee row
         -- names its subscription (else its credit).
