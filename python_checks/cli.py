@@ -25,15 +25,17 @@ def _generate(args: argparse.Namespace) -> int:
 
     summary = generate(Path(args.out).resolve(), seed=args.seed, months=args.months, rows_per_month=args.rows_per_month)
     reports = ", ".join(f"{name} {rows:,}" for name, rows in summary.rows_by_report.items())
-    print(f"wrote {summary.total_rows:,} current CUR rows ({reports}) plus {summary.stale_rows:,} in a superseded "
+    print(f"wrote {summary.total_rows:,} current rows ({reports}) plus {summary.stale_rows:,} in superseded "
           f"delivery, {len(summary.files)} files, in {summary.seconds:.1f} s to {summary.out_dir}")
     return 0
 
 
 def _ensure_sample(settings) -> None:  # noqa: ANN001
-    """Generate the sample landing data once when no FINOPS_LANDING_DIR is given."""
+    """Generate the sample landing data once when no FINOPS_LANDING_DIR is given (again when the sample
+    was written by a version of the generator without Azure and Google Cloud exports)."""
     marker = settings.landing_dir / "_truth" / "expected_totals.csv"
-    if settings.landing_is_sample and not marker.is_file():
+    complete = marker.is_file() and all((settings.landing_dir / source).is_dir() for source in ("azure", "gcp"))
+    if settings.landing_is_sample and not complete:
         from .generator import generate
 
         print(f"FINOPS_LANDING_DIR is not set: generating sample exports into {settings.landing_dir}")
