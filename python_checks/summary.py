@@ -27,9 +27,12 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
         superseded = con.execute("select count(*) from raw.landing_files where status <> 'current'").fetchone()[0]
         commitments = con.execute(
             """
-            select c.billing_currency, c.commitments, c.used, c.unused, v.covered, v.eligible
-            from (select billing_currency, count(*) as commitments, sum(used_effective_cost) as used,
-                         sum(unused_effective_cost) as unused
+            select c.billing_currency, c.commitments, c.used, c.unused, v.covered, v.eligible, c.unmeasured
+            from (select billing_currency, count(*) as commitments,
+                         coalesce(sum(used_effective_cost) filter (where utilization_basis is not null), 0) as used,
+                         coalesce(sum(unused_effective_cost) filter (where utilization_basis is not null), 0)
+                             as unused,
+                         count(*) filter (where utilization_basis is null) as unmeasured
                   from marts.dim_commitments group by 1) as c
             left join (select billing_currency, sum(covered_on_demand_equivalent_cost) as covered,
                               sum(eligible_on_demand_equivalent_cost) as eligible
@@ -61,10 +64,12 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
         print(f"{source:<10}{accounts:>9}{periods:>8}{raw:>12,}{focus:>12,}{quarantined:>12,}"
               f"{billed:>18,.2f}{effective:>18,.2f}  {'yes' if ok else 'NO'}")
     print(f"{superseded} superseded delivery files ignored (see raw.landing_files).")
-    for currency, count, used, unused, covered, eligible in commitments:
+    for currency, count, used, unused, covered, eligible, unmeasured in commitments:
         utilisation = f"{used / (used + unused):.1%}" if used + unused else "n/a"
         coverage = f"{covered / eligible:.1%}" if eligible else "n/a"
-        print(f"Commitments ({currency}): {count}; effective cost used {used:,.2f} + unused {unused:,.2f} "
+        # Google Cloud CUDs: the export states no unused part, so they have no utilisation (D42).
+        without = f", {unmeasured} without a measurable utilisation" if unmeasured else ""
+        print(f"Commitments ({currency}): {count}{without}; effective cost used {used:,.2f} + unused {unused:,.2f} "
               f"(utilisation {utilisation}); coverage of eligible usage {coverage}")
     for currency, total, allocated, unallocated, owners, rules in allocation:
         share = f"{allocated / total:.1%}" if total else "n/a"

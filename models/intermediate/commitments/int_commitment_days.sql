@@ -9,6 +9,8 @@
 --     Instance) falls back to effective cost rather than report a wrong utilisation;
 --     warn_commitment_quantities_do_not_reconcile lists them.
 --   * Effective-cost basis: committed = used + unused effective cost, as the provider reports them.
+-- Only commitments whose provider amortises them (is_amortized_by_provider): a Google Cloud CUD's
+-- export states neither its unused part nor its fee on the usage it covers (D42).
 -- Days are those of the billing periods loaded for the commitment's billing account (a purchase may
 -- state the quantity of a whole term that reaches beyond the loaded data), plus any day with used
 -- or unused rows.
@@ -55,15 +57,15 @@ observed_days as (
     inner join commitments
         on per_day.commitment_discount_id = commitments.commitment_discount_id
     where
-        per_day.has_use_rows
-        or exists (
+        commitments.is_amortized_by_provider
+        and (per_day.has_use_rows or exists (
             select 1
             from loaded_periods
             where
                 loaded_periods.billing_account_id = commitments.billing_account_id
                 and per_day.charge_date >= loaded_periods.billing_period_start
                 and per_day.charge_date < loaded_periods.billing_period_end
-        )
+        ))
 ),
 
 checked as (

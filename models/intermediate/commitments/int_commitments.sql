@@ -59,6 +59,12 @@ observed as (
             as one_time_purchase_period_end,
         count(case when is_term_purchase and commitment_discount_quantity is not null then 1 end)
             as purchase_rows_with_quantity,
+        -- Whether the provider spreads the commitment's purchases over the usage it covers (FOCUS:
+        -- a commitment purchase has EffectiveCost 0). Google Cloud does not: its CUD fees keep their
+        -- cost and its exports state no unused part (D42), so no utilisation can be measured.
+        count(
+            case when charge_category = 'Purchase' and charge_class is null and effective_cost <> 0 then 1 end
+        ) = 0 as is_amortized_by_provider,
         sum(case when commitment_discount_status = 'Used' then effective_cost else 0 end) as used_effective_cost,
         sum(case when commitment_discount_status = 'Unused' then effective_cost else 0 end)
             as unused_effective_cost
@@ -219,6 +225,7 @@ final as (
         has_quantity_on_every_row,
         commitment_discount_unit,
         purchase_rows_with_quantity > 0 as has_purchased_quantity,
+        is_amortized_by_provider,
         first_charge_start,
         last_charge_end,
         one_time_purchase_cost,

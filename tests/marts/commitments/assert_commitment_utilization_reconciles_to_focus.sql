@@ -1,5 +1,6 @@
 -- The daily utilisation of each commitment adds up to its FOCUS rows: Σ used and unused
--- effective cost over its days = Σ EffectiveCost of its Used and Unused rows, exactly.
+-- effective cost over its days = Σ EffectiveCost of its Used and Unused rows, exactly. Commitments
+-- their provider does not amortise (Google Cloud CUDs, D42) have no utilisation rows by design.
 with
 
 days as (
@@ -17,7 +18,12 @@ focus as (
         sum(case when CommitmentDiscountStatus = 'Used' then EffectiveCost else 0 end) as used_effective_cost,
         sum(case when CommitmentDiscountStatus = 'Unused' then EffectiveCost else 0 end) as unused_effective_cost
     from {{ ref('focus_cost_and_usage') }}
-    where CommitmentDiscountStatus is not null
+    where
+        CommitmentDiscountStatus is not null
+        and CommitmentDiscountId in (
+            select commitment_discount_id from {{ ref('int_commitments') }}
+            where is_amortized_by_provider
+        )
     group by 1
 )
 
