@@ -21,8 +21,8 @@ focus as (
     where
         CommitmentDiscountStatus is not null
         and CommitmentDiscountId in (
-            select commitment_discount_id from {{ ref('int_commitments') }}
-            where is_amortized_by_provider
+            select amortized.commitment_discount_id from {{ ref('int_commitments') }} as amortized
+            where amortized.is_amortized_by_provider
         )
     group by 1
 )
