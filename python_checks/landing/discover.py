@@ -369,7 +369,10 @@ def _gcp(source_dir: Path, landing: Path) -> list[LandingFile]:
         superseded: dict[Path, str] = {}
         for month_dir in sorted(p for p in export_dir.rglob("invoice_month=*") if p.is_dir()):
             if not INVOICE_MONTH_FOLDER.match(month_dir.name):
-                continue
+                raise LandingError(
+                    f"{_relative(month_dir, landing)}: an invoice month folder is named invoice_month=YYYYMM "
+                    "(e.g. invoice_month=202608); rename it, or every extract in it would count."
+                )
             extracts = sorted(p for p in month_dir.iterdir() if p.is_dir() and _visible(p))
             direct = [p for p in month_dir.iterdir() if _is_gcp_file(p)]
             if extracts and direct:

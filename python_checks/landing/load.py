@@ -54,6 +54,17 @@ RAW_TABLES = {
     "azure": "azure_cost_details",
     "gcp": "gcp_billing_export",
 }
+# How Azure's documentation spells the columns a cost details file must have (for the error message).
+AZURE_REQUIRED_NAMES = {
+    "billing_account_id": "BillingAccountId",
+    "billing_period_start_date": "BillingPeriodStartDate",
+    "billing_period_end_date": "BillingPeriodEndDate",
+    "subscription_id": "SubscriptionId",
+    "date": "Date",
+    "cost_in_billing_currency": "CostInBillingCurrency (or Cost)",
+    "billing_currency": "BillingCurrencyCode (or BillingCurrency)",
+    "charge_type": "ChargeType",
+}
 # A character that valid JSON cannot hold unescaped: reading a JSON-lines file "as CSV" with it as the
 # delimiter gives one field per line, so a line that is not JSON is kept and reported, not skipped.
 JSON_LINE_DELIMITER = "\x1f"
@@ -253,7 +264,7 @@ class _Loader:
             ref = next((refs[s] for s in spellings if s in refs), None)
             if ref is not None:
                 by_raw[raw] = ref
-        missing = [spellings[0] for raw, spellings, required in AZURE_COLUMNS if required and raw not in by_raw]
+        missing = [AZURE_REQUIRED_NAMES[raw] for raw, _, required in AZURE_COLUMNS if required and raw not in by_raw]
         if missing:
             raise LandingError(
                 f"{self.rel(f)}: this file lacks the cost details column(s) {', '.join(missing)}, so it is not an "

@@ -156,8 +156,8 @@ def quarantine(build: Build, source: str) -> list[tuple]:
 
 
 # Accounts of the shared Azure build, one defect each (besides GOOD and REEXPORT).
-GOOD, CHARGE_TYPE, CURRENCY, DAY_FIRST, TAGS, COVERED_COST, REEXPORT = (
-    "1000001", "1000002", "1000003", "1000004", "1000005", "1000006", "1000007")
+GOOD, CHARGE_TYPE, CURRENCY, DAY_FIRST, TAGS, COVERED_COST, REEXPORT, DAY_FIRST_AMBIGUOUS = (
+    "1000001", "1000002", "1000003", "1000004", "1000005", "1000006", "1000007", "1000008")
 AZ_DEFECT_ROW = 2  # the row (data rows numbered from 1) of the amortised file each defect is put in
 
 
@@ -187,6 +187,11 @@ def azure_landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
     def day_first(actual: list, amortized: list) -> None:
         actual[1]["Date"] = amortized[1]["Date"] = "30/07/2026"
     add(DAY_FIRST, "2026-07", "dayfirst", day_first)
+
+    def day_first_ambiguous(actual: list, amortized: list) -> None:
+        # 3 August written day first: it parses as 8 March, outside the August billing period
+        actual[1]["Date"] = amortized[1]["Date"] = "03/08/2026"
+    add(DAY_FIRST_AMBIGUOUS, "2026-08", "dayfirstambiguous", day_first_ambiguous)
 
     def malformed_tags(actual: list, amortized: list) -> None:
         actual[1]["Tags"] = amortized[1]["Tags"] = '"team": "data", broken'
@@ -310,6 +315,7 @@ def rec_row(build: Build, account: str, month: str, currency: str = "USD", sourc
         (CHARGE_TYPE, "2026-08", "USD", "unknown charge type MysteryCharge"),
         (CURRENCY, "2026-08", "XXQ", "unknown currency code XXQ"),
         (DAY_FIRST, "2026-07", "USD", "unparseable or missing Date"),
+        (DAY_FIRST_AMBIGUOUS, "2026-08", "USD", "Date outside the billing period (is it written day first?)"),
         (TAGS, "2026-08", "USD", "Tags is not a JSON object (with or without braces)"),
     ],
 )
@@ -338,7 +344,7 @@ def test_azure_bad_amortised_row_is_quarantined_and_both_bases_reconcile(
 
 def exports_name(account: str) -> str:
     return {CHARGE_TYPE: "chargetype", CURRENCY: "currency", DAY_FIRST: "dayfirst", TAGS: "tags",
-            COVERED_COST: "coveredcost"}[account]
+            COVERED_COST: "coveredcost", DAY_FIRST_AMBIGUOUS: "dayfirstambiguous"}[account]
 
 
 def test_azure_unparseable_covered_usage_cost_is_quarantined_and_reconciles(azure_build: Build, azure_landing) -> None:  # noqa: ANN001
@@ -395,7 +401,7 @@ def test_azure_file_without_a_cost_column_stops_the_load_naming_it(tmp_path: Pat
     assert len(errors) == 1 and "Traceback" not in build.output
     assert errors[0] == (
         "error: azure/nocost-amortized/20260801-20260831/run-1/part_0_0001.csv: this file lacks the cost details "
-        "column(s) costinbillingcurrency, so it is not an Azure cost details export we can read; export it again as "
+        "column(s) CostInBillingCurrency (or Cost), so it is not an Azure cost details export we can read; export it again as "
         "\"Cost and usage details\" (actual or amortized cost) in CSV or parquet."
     )
     assert not (tmp_path / "w.duckdb").exists() or build.query(

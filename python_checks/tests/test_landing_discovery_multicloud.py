@@ -254,6 +254,15 @@ def test_gcp_invoice_month_with_both_files_and_extract_folders_is_an_error(tmp_p
     )
 
 
+def test_gcp_misnamed_invoice_month_folder_is_an_error(tmp_path: Path) -> None:
+    """A month folder the re-extract rule would not recognise would let every extract in it count."""
+    _write(tmp_path / "gcp" / "billing" / "invoice_month=2026-08" / "20260902T0600Z" / "billing-00000.jsonl", GCP_LINE)
+    assert _error(tmp_path) == (
+        "gcp/billing/invoice_month=2026-08: an invoice month folder is named invoice_month=YYYYMM "
+        "(e.g. invoice_month=202608); rename it, or every extract in it would count."
+    )
+
+
 def test_empty_azure_and_gcp_folders_warn(tmp_path: Path) -> None:
     (tmp_path / "azure").mkdir()
     (tmp_path / "gcp").mkdir()

@@ -175,6 +175,10 @@ quarantined as (
             when checked.billing_period_end <= checked.billing_period_start
                 then 'BillingPeriodEndDate before BillingPeriodStartDate'
             when checked.charge_day is null then 'unparseable or missing Date'
+            -- A day outside its billing period is a date read in the wrong order (3 August written
+            -- 03/08 read as 8 March) or a broken row: never carried into another period.
+            when checked.charge_day < checked.billing_period_start or checked.charge_day >= checked.billing_period_end
+                then 'Date outside the billing period (is it written day first?)'
             when checked.charge_type is null then 'missing ChargeType'
             when checked.type_charge_category is null then 'unknown charge type ' || checked.charge_type
             when checked.billing_currency is null then 'missing billing currency'
