@@ -34,11 +34,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import config as C
+from .sql import DEC, cast_to_columns, dec, dec_list
 from .aws import ENV_LIST, PRODUCT_LIST, Month, int_list, owner_attr_select, q, stable_hex, stable_uuid, \
     str_list, tag_exprs
 
 D = Decimal
-DEC = "DECIMAL(38,12)"
 STALE_DAYS = 7  # the earlier run of the re-exported month holds the first 7 days of usage
 MAX_PART_ROWS = 1_000_000
 GZIP_LEVEL = 1
@@ -62,7 +62,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("tags_ea", "VARCHAR"), ("tags_mca", "VARCHAR"), ("additional_info", "VARCHAR"), ("cost_center", "VARCHAR"),
     ("service_info1", "VARCHAR"), ("credit_eligible", "VARCHAR"),
 )
-COLUMN_TYPES = dict(COLUMNS)
 
 EA_HEADER = (
     "BillingAccountId,BillingAccountName,BillingPeriodStartDate,BillingPeriodEndDate,BillingProfileId,"
@@ -92,19 +91,8 @@ NUM_MACRO = ("CREATE OR REPLACE MACRO az_num(x) AS CASE WHEN contains(CAST(x AS 
              "THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.') ELSE CAST(x AS VARCHAR) END")
 
 
-def dec(v: Decimal) -> str:
-    return f"CAST('{format(v, 'f')}' AS {DEC})"
-
-
-def dec_list(values) -> str:
-    return "([" + ", ".join(format(v, "f") for v in values) + f"]::{DEC}[])"
-
-
 def canon(exprs: dict[str, str]) -> str:
-    unknown = set(exprs) - set(COLUMN_TYPES)
-    if unknown:
-        raise KeyError(f"unknown az_rows columns {sorted(unknown)}")
-    return ", ".join(f"CAST({exprs.get(c, 'NULL')} AS {t}) AS {c}" for c, t in COLUMNS)
+    return cast_to_columns(exprs, COLUMNS, "az_rows")
 
 
 def last_day(m: Month) -> dt.datetime:

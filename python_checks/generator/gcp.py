@@ -32,11 +32,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import config as C
+from .sql import DEC, cast_to_columns, dec, dec_list
 from .azure import STYLE_FIRST
 from .aws import Month, add_months, int_list, owner_attr_select, q, stable_hex, str_list, tag_exprs
 
 D = Decimal
-DEC = "DECIMAL(38,12)"
 STALE_DAYS = 7
 GZIP_LEVEL = 1
 KV = "STRUCT(key VARCHAR, value VARCHAR)"
@@ -99,7 +99,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("adj_id", "VARCHAR"), ("adj_desc", "VARCHAR"), ("adj_mode", "VARCHAR"), ("adj_type", "VARCHAR"),
     ("transaction_type", "VARCHAR"), ("seller_name", "VARCHAR"), ("sub_instance", "VARCHAR"),
 )
-COLUMN_TYPES = dict(COLUMNS)
 CREDIT_NAMES = {
     "SUSTAINED_USAGE_DISCOUNT": ("Sustained usage discount", "Sustained Usage Discount"),
     "DISCOUNT": ("Spending based discounts (contractual)", "Spending based discounts (contractual)"),
@@ -112,19 +111,8 @@ NUM_MACRO = ("CREATE OR REPLACE MACRO gcp_num(x) AS json(CASE WHEN contains(CAST
              "THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.') ELSE CAST(x AS VARCHAR) END)")
 
 
-def dec(v: Decimal) -> str:
-    return f"CAST('{format(v, 'f')}' AS {DEC})"
-
-
-def dec_list(values) -> str:
-    return "([" + ", ".join(format(v, "f") for v in values) + f"]::{DEC}[])"
-
-
 def canon(exprs: dict[str, str]) -> str:
-    unknown = set(exprs) - set(COLUMN_TYPES)
-    if unknown:
-        raise KeyError(f"unknown gcp_rows columns {sorted(unknown)}")
-    return ", ".join(f"CAST({exprs.get(c, 'NULL')} AS {t}) AS {c}" for c, t in COLUMNS)
+    return cast_to_columns(exprs, COLUMNS, "gcp_rows")
 
 
 def kv_list(pairs) -> str:
