@@ -104,17 +104,10 @@ typed as (
         {{ parse_utc_timestamp('savings_plan_end_time') }} as savings_plan_end,
         nullif(trim(savings_plan_payment_option), '') as sp_payment_option,
         nullif(trim(savings_plan_purchase_term), '') as sp_purchase_term,
-        {%- for raw_column, name in amounts %}
-        {{ try_to_money(raw_column) }} as {{ name }},
-        {%- endfor %}
+        {{ try_to_money_columns(amounts) }}
         -- The first amount whose text is there but does not parse: the row is quarantined rather
         -- than carried with that amount missing or replaced by another column.
-        case
-            {%- for raw_column, name in amounts %}
-            when nullif(trim({{ raw_column }}), '') is not null and {{ try_to_money(raw_column) }} is null
-                then '{{ raw_column }}'
-            {%- endfor %}
-        end as unparseable_amount_column,
+        {{ first_unparseable_amount(amounts) }} as unparseable_amount_column,
         resource_tags,
         cost_category
     from source

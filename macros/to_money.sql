@@ -25,3 +25,23 @@
         try_cast({{ text }} as {{ money_type() }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- Staging helpers over a list of (raw text column, staged name) pairs:
+    try_to_money_columns(amounts)      `try_to_money(raw) as name,` for each pair (note the commas);
+    first_unparseable_amount(amounts)  the first raw column whose text is there but does not parse,
+                                       else NULL: the row is quarantined naming it, rather than
+                                       carried with that amount missing. -#}
+{% macro try_to_money_columns(amounts) -%}
+    {%- for raw_column, name in amounts %}
+    {{ try_to_money(raw_column) }} as {{ name }},
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro first_unparseable_amount(amounts) -%}
+    case
+        {%- for raw_column, name in amounts %}
+        when nullif(trim({{ raw_column }}), '') is not null and {{ try_to_money(raw_column) }} is null
+            then '{{ raw_column }}'
+        {%- endfor %}
+    end
+{%- endmacro %}

@@ -85,15 +85,8 @@ typed as (
         nullif(trim(cost_center), '') as cost_center,
         nullif(trim(tags), '') as tags_text,
         -- noqa: disable=LT02
-        {%- for raw_column, name in amounts %}
-        {{ try_to_money(raw_column) }} as {{ name }},
-        {%- endfor %}
-        case
-            {%- for raw_column, name in amounts %}
-            when nullif(trim({{ raw_column }}), '') is not null and {{ try_to_money(raw_column) }} is null
-                then '{{ raw_column }}'
-            {%- endfor %}
-        end as unparseable_amount_column
+        {{ try_to_money_columns(amounts) }}
+        {{ first_unparseable_amount(amounts) }} as unparseable_amount_column
         -- noqa: enable=LT02
     from source
 ),
