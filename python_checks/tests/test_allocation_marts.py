@@ -130,7 +130,7 @@ def test_allocation_keeps_the_bill_per_account_and_period(build: Build) -> None:
 def test_the_sample_rules_do_what_they_say(build: Build) -> None:
     """tax: every Tax charge is shared out; apm-subscription: its pool goes 40/20/20/20; the
     platform team's cost is passed on in full, by requests; unmapped Kestrel project cost stays in
-    the unallocated bucket, visibly."""
+    the unallocated bucket, visibly (in USD; the EUR and GBP bills are fully mapped)."""
     unshared_tax = build.query(
         "select count(*) from marts.fct_cost_allocated where charge_category = 'Tax' and allocation_method <> 'shared'"
     )
@@ -152,9 +152,15 @@ def test_the_sample_rules_do_what_they_say(build: Build) -> None:
     assert unallocated == [("kc-proj-checkout",)]
     coverage = build.query(
         "select min(allocated_effective_cost_coverage), max(allocated_effective_cost_coverage) "
-        "from marts.fct_allocation_coverage where is_all_accounts"
+        "from marts.fct_allocation_coverage where is_all_accounts and billing_currency = 'USD'"
     )
     assert 0.9 < coverage[0][0] <= coverage[0][1] < 1
+    # The Azure (EUR) and Google Cloud (GBP) bills have every subscription and project mapped.
+    others = build.query(
+        "select distinct allocated_effective_cost_coverage from marts.fct_allocation_coverage "
+        "where is_all_accounts and billing_currency <> 'USD'"
+    )
+    assert others == [(1,)]
 
 
 def test_a_missing_driver_value_shows_as_missing(build: Build) -> None:
@@ -163,12 +169,14 @@ def test_a_missing_driver_value_shows_as_missing(build: Build) -> None:
     both."""
     day = build.query(
         "select driver_quantity, unit_cost, missing_driver_days from marts.fct_unit_costs where owner = 'search' "
-        "and driver_name = 'requests' and period_grain = 'day' and period_start = date '2026-08-20'"
+        "and driver_name = 'requests' and period_grain = 'day' and period_start = date '2026-08-20' "
+        "and billing_currency = 'USD'"
     )
     assert day == [(None, None, 1)]
     month = build.query(
         "select period_start, missing_driver_days, unit_cost is null from marts.fct_unit_costs where owner = 'search' "
-        "and driver_name = 'requests' and period_grain = 'month' and period_start >= date '2026-07-01' order by 1"
+        "and driver_name = 'requests' and period_grain = 'month' and period_start >= date '2026-07-01' "
+        "and billing_currency = 'USD' order by 1"
     )
     assert month == [(dt.date(2026, 7, 1), 0, False), (dt.date(2026, 8, 1), 1, True),
                      (dt.date(2026, 9, 1), 0, False)]

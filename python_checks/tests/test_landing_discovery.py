@@ -109,7 +109,7 @@ def test_empty_source_folder_warns_and_unknown_folders_are_named(tmp_path: Path)
     assert files == []
     assert warnings == [
         "focus/: the folder is empty, so this source contributes no rows.",
-        "oracle: not a source folder this warehouse reads (aws_cur, aws_cur2, focus); ignored.",
+        "oracle: not a source folder this warehouse reads (aws_cur, aws_cur2, focus, azure, gcp); ignored.",
     ]
 
 
