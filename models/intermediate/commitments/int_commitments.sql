@@ -10,10 +10,15 @@ with
 charges as (
     select
         *,
-        charge_category = 'Purchase' and charge_frequency = 'One-Time' as is_one_time_purchase,
-        charge_category = 'Purchase' and charge_frequency = 'Recurring' as is_recurring_purchase,
+        -- Purchases, not their refunds (ChargeClass Correction, e.g. an Azure reservation returned):
+        -- a refund says nothing of how the commitment was paid for, and alone in the loaded data it
+        -- would read as a negative upfront payment.
+        charge_category = 'Purchase' and charge_frequency = 'One-Time' and charge_class is null
+            as is_one_time_purchase,
+        charge_category = 'Purchase' and charge_frequency = 'Recurring' and charge_class is null
+            as is_recurring_purchase,
         -- a purchase whose charge period is the span it pays for (macros/charge_period.sql)
-        charge_category = 'Purchase'
+        charge_category = 'Purchase' and charge_class is null
         and {{ states_a_term('charge_frequency', 'charge_period_start', 'charge_period_end') }} as is_term_purchase
     from {{ ref('int_charges_unioned') }}
     where commitment_discount_id is not null
