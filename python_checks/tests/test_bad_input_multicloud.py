@@ -67,12 +67,14 @@ def az_row(account: str, month: str, **values: str) -> dict[str, str]:
 
 def az_pair(account: str, month: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """A consistent actual + amortised pair of one account and month: two on-demand charges in both
-    (the VM's tags without braces, as EA exports write them), a reservation purchase in the actual
+    (the VM's tags without braces, as EA exports write them, with a key given twice and an empty
+    value), a reservation purchase in the actual
     export, the usage it covered at 0 in the actual and at its amortised cost in the amortised
     export, and the reservation's unused part in the amortised export."""
     vm = az_row(account, month, Product="Virtual Machines D2 v3 - US East", MeterName="D2 v3", Quantity="24",
                 EffectivePrice="0.4375", UnitPrice="0.4375", PayGPrice="0.4375", Cost="10.5",
-                ResourceId=VM, ResourceName="vm-app-1", Tags='"team": "platform","env": "prod"')
+                ResourceId=VM, ResourceName="vm-app-1",
+                Tags='"team": "platform","env": "prod","env": "dev","owner": ""')
     disk = az_row(account, month, Product="Standard SSD Managed Disks - E10", ServiceFamily="Storage",
                   MeterCategory="Storage", MeterName="E10 LRS Disk", ConsumedService="Microsoft.Storage",
                   UnitOfMeasure="1/Month", Quantity="0.5", EffectivePrice="4.5", UnitPrice="4.5", PayGPrice="4.5",
@@ -276,6 +278,8 @@ def test_azure_nothing_is_lost_every_row_is_loaded_and_carried_or_quarantined(az
 
 
 def test_azure_tags_without_braces_parse(azure_build: Build) -> None:
+    """Members without braces are read; a key given twice keeps its first value (the row is not lost
+    and the build does not stop); an empty value is dropped (D44)."""
     tags = dict(azure_build.query(
         "select ResourceName, Tags from marts.focus_cost_and_usage "
         f"where BillingAccountId = '{GOOD}' and ResourceName in ('vm-app-1', 'stapp1')"

@@ -202,11 +202,11 @@ def _azure_daily_commitment_cost() -> dict[str, Decimal]:
     for account in C.AZURE_ACCOUNTS:
         for commitment in C.AZURE_COMMITMENTS:
             order = stable_uuid(SEED, account.key, commitment.key, "order")
-            rid = stable_uuid(SEED, account.key, commitment.key, "id")
-            path = ("Microsoft.Capacity/reservationOrders/{}/reservations/{}" if commitment.kind == "Reservation"
-                    else "Microsoft.BillingBenefits/savingsPlanOrders/{}/savingsPlans/{}")
+            # the warehouse names a commitment by its order (the reservation or plan inside it is not needed)
+            path = ("Microsoft.Capacity/reservationOrders/{}" if commitment.kind == "Reservation"
+                    else "Microsoft.BillingBenefits/savingsPlanOrders/{}")
             rate = payg[commitment.meter_key] * account.price_factor * commitment.rate_factor
-            expected["/providers/" + path.format(order, rid)] = commitment.units_per_k * k * 24 * rate
+            expected["/providers/" + path.format(order)] = commitment.units_per_k * k * 24 * rate
     return expected
 
 

@@ -65,11 +65,14 @@ observed as (
         count(case when is_term_purchase and commitment_discount_quantity is not null then 1 end)
             as purchase_rows_with_quantity,
         -- Whether the provider spreads the commitment's purchases over the usage it covers (FOCUS:
-        -- a commitment purchase has EffectiveCost 0). Google Cloud does not: its CUD fees keep their
-        -- cost and its exports state no unused part (D42), so no utilisation can be measured.
+        -- a commitment purchase has EffectiveCost 0) and states its unused part. Google Cloud does
+        -- not (D42): its CUD fees keep their cost, covered usage names the commitment through its
+        -- credit, and no unused part is exported, so no utilisation can be measured, even for a CUD
+        -- whose fee rows are not in the loaded data.
         count(
             case when charge_category = 'Purchase' and charge_class is null and effective_cost <> 0 then 1 end
-        ) = 0 as is_amortized_by_provider,
+        ) = 0
+        and bool_and(provider_name <> 'Google Cloud') as is_amortized_by_provider,
         sum(case when commitment_discount_status = 'Used' then effective_cost else 0 end) as used_effective_cost,
         sum(case when commitment_discount_status = 'Unused' then effective_cost else 0 end)
             as unused_effective_cost

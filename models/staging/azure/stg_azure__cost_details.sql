@@ -101,10 +101,13 @@ classified as (
         coalesce(
             typed.charge_type in ('Purchase', 'Refund') and typed.pricing_model in ('Reservation', 'SavingsPlan'), false
         ) as is_commitment_purchase,
-        -- The commitment: BenefitId (newer exports), else ReservationId. A purchase's BenefitId can
-        -- end at the order (`.../reservationOrders/<order>/reservations/`): the order is the id.
+        -- The commitment: the order in BenefitId (newer exports), else ReservationId. Azure states a
+        -- purchase against the order (`.../reservationOrders/<order>/reservations/`) and usage
+        -- against the reservation in it (`.../reservations/<id>`): the order path links the two, so
+        -- a commitment's purchases, usage and unused rows share one id (D41).
         case
-            when typed.benefit_id is not null then regexp_replace(typed.benefit_id, '/reservations/?$', '')
+            when typed.benefit_id is not null
+                then regexp_replace(typed.benefit_id, '/(reservations|savingsPlans)(/[^/]*)?/?$', '', 'i')
             else typed.reservation_id
         end as commitment_discount_id,
         -- The pricing block in UnitOfMeasure ("100 Hours", "10K", "1 GB/Month"): its number (with
@@ -146,8 +149,16 @@ checked as (
         case
             when classified.tags_text is null then null
             when coalesce(json_type(classified.tags_json), '') <> 'OBJECT' then null
+            -- Read key by key (a key given twice keeps its first value; a cast to MAP would fail the
+            -- whole build on it); values are taken as text, and empty ones dropped (D44).
             else nullif(to_json(map_from_entries(list_filter(
-                map_entries(try_cast(classified.tags_json as map (varchar, varchar))),
+                list_transform(
+                    list_distinct(json_keys(classified.tags_json)),
+                    k -> {
+                        'key': k,
+                        'value': json_extract_string(classified.tags_json, '$."' || replace(k, '"', '\"') || '"')
+                    }
+                ),
                 e -> nullif(trim(e.value), '') is not null
             )))::varchar, '{}')
         end as tags

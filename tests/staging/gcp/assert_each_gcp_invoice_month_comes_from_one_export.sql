@@ -1,0 +1,29 @@
+-- A billing account's invoice month must come from one export, and within it from one place. Google
+-- writes a standard and a detailed export table of the same account (`gcp_billing_export_v1_…` and
+-- `gcp_billing_export_resource_v1_…`): landing both, or a month both as loose files and in its
+-- `invoice_month=` folder, would double the bill on both sides of the reconciliation. Land one.
+with
+
+billing_export as (
+    select * from {{ ref('stg_gcp__billing_export') }}
+),
+
+-- Where a file sits: its export, and the invoice_month=YYYYMM folder it is in (NULL for loose files).
+placed as (
+    select
+        billing_account_id,
+        billing_period_start,
+        export_name || coalesce(' ' || nullif(regexp_extract(source_file, '(invoice_month=[0-9]{6})', 1), ''), '')
+            as delivery
+    from billing_export
+    where billing_account_id is not null and billing_period_start is not null
+)
+
+select
+    billing_account_id,
+    billing_period_start,
+    count(distinct delivery) as delivery_count,
+    string_agg(distinct delivery, ', ') as deliveries
+from placed
+group by 1, 2
+having count(distinct delivery) > 1
