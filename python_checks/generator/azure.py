@@ -29,12 +29,12 @@ import gzip
 import json
 import math
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from . import config as C
-from .sql import DEC, cast_to_columns, dec, dec_list
+from .sql import DEC, ExportResult, cast_to_columns, dec, dec_list
 from .aws import ENV_LIST, PRODUCT_LIST, Month, int_list, owner_attr_select, q, stable_hex, stable_uuid, \
     str_list, tag_exprs
 
@@ -138,15 +138,6 @@ class Commitment:
             if self.refund < m.end:
                 d1 = (self.refund - m.start).days
         return d0, d1
-
-
-@dataclass
-class AzureResult:
-    files: list[Path] = field(default_factory=list)
-    totals: list[tuple[tuple[int, int], tuple]] = field(default_factory=list)
-    rows_by_report: dict[str, int] = field(default_factory=dict)
-    stale_rows: int = 0
-    owners: list[tuple[str, str]] = field(default_factory=list)
 
 
 class AzureAccountGenerator:
@@ -578,10 +569,10 @@ def _manifest(g: AzureAccountGenerator, m: Month, export: str, typ: str, run_id:
 
 
 def write_azure(con, out_dir: Path, seed: int, months: list[Month], rows_per_month: int, redelivered: int,
-                tmpdir: Path) -> AzureResult:
+                tmpdir: Path) -> ExportResult:
     """Write every Azure export of every account and month; return files, truth and row counts.
     `con` is a DuckDB connection used only by this writer (its temp tables are replaced per month)."""
-    res = AzureResult()
+    res = ExportResult()
     con.execute("SET enable_progress_bar = false")
     con.execute(NUM_MACRO)
     for spec in C.AZURE_ACCOUNTS:

@@ -27,12 +27,12 @@ import datetime as dt
 import gzip
 import math
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from . import config as C
-from .sql import DEC, cast_to_columns, dec, dec_list
+from .sql import DEC, ExportResult, cast_to_columns, dec, dec_list
 from .azure import STYLE_FIRST
 from .aws import Month, add_months, int_list, owner_attr_select, q, stable_hex, str_list, tag_exprs
 
@@ -126,15 +126,6 @@ def _gzip(src: Path, dst: Path) -> None:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL) as fo:
             shutil.copyfileobj(fi, fo, 16 << 20)
     src.unlink()
-
-
-@dataclass
-class GcpResult:
-    files: list[Path] = field(default_factory=list)
-    totals: list[tuple[tuple[int, int], tuple]] = field(default_factory=list)
-    rows_by_report: dict[str, int] = field(default_factory=dict)
-    stale_rows: int = 0
-    owners: list[tuple[str, str]] = field(default_factory=list)
 
 
 class GcpAccountGenerator:
@@ -400,10 +391,10 @@ def _extract_name(m: Month, stale: bool) -> str:
 
 
 def write_gcp(con, out_dir: Path, seed: int, months: list[Month], rows_per_month: int, redelivered: int,
-              tmpdir: Path) -> GcpResult:
+              tmpdir: Path) -> ExportResult:
     """Write every Google Cloud billing extract of every account and invoice month; return files, truth and
     row counts. `con` is a DuckDB connection used only by this writer."""
-    res = GcpResult()
+    res = ExportResult()
     con.execute("SET enable_progress_bar = false")
     con.execute(NUM_MACRO)
     for spec in C.GCP_ACCOUNTS:

@@ -1,10 +1,12 @@
-"""SQL text helpers the Azure and Google Cloud writers share: exact decimal literals and the cast of
-a row of expressions to a writer's fixed column set."""
+"""What the Azure and Google Cloud writers share: exact decimal literals, the cast of a row of
+expressions to a writer's fixed column set, and the result a writer hands back to `generate()`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 DEC = "DECIMAL(38,12)"
 
@@ -26,3 +28,15 @@ def cast_to_columns(exprs: dict[str, str], columns: tuple[tuple[str, str], ...],
     if unknown:
         raise KeyError(f"unknown {table} columns {sorted(unknown)}")
     return ", ".join(f"CAST({exprs.get(c, 'NULL')} AS {t}) AS {c}" for c, t in columns)
+
+
+@dataclass
+class ExportResult:
+    """Files written, truth totals ((report index, month index), expected_totals row), current rows per
+    export, rows in superseded deliveries, and (account, owner) truth rows."""
+
+    files: list[Path] = field(default_factory=list)
+    totals: list[tuple[tuple[int, int], tuple]] = field(default_factory=list)
+    rows_by_report: dict[str, int] = field(default_factory=dict)
+    stale_rows: int = 0
+    owners: list[tuple[str, str]] = field(default_factory=list)
