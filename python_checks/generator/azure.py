@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import config as C
-from .sql import DEC, ExportResult, cast_to_columns, dec, dec_list
+from .sql import DEC, ExportResult, cast_to_columns, dec, dec_list, delivery_time
 from .aws import ENV_LIST, PRODUCT_LIST, Month, int_list, owner_attr_select, q, stable_hex, stable_uuid, \
     str_list, tag_exprs
 
@@ -522,10 +522,7 @@ class AzureAccountGenerator:
 
 
 def _submitted(m: Month, stale: bool) -> str:
-    if stale:
-        t = m.start + dt.timedelta(days=STALE_DAYS + 1)
-    else:
-        t = m.end + dt.timedelta(days=1) if not m.is_open else m.end
+    t = delivery_time(m, stale, STALE_DAYS)
     return f"{t:%Y-%m-%d}T06:00:00.0000000Z"
 
 

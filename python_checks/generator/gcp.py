@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import config as C
-from .sql import DEC, ExportResult, cast_to_columns, dec, dec_list
+from .sql import DEC, ExportResult, cast_to_columns, dec, dec_list, delivery_time
 from .azure import STYLE_FIRST
 from .aws import Month, add_months, int_list, owner_attr_select, q, stable_hex, str_list, tag_exprs
 
@@ -383,10 +383,7 @@ class GcpAccountGenerator:
 
 
 def _extract_name(m: Month, stale: bool) -> str:
-    if stale:
-        t = m.start + dt.timedelta(days=STALE_DAYS + 1)
-    else:
-        t = m.end + dt.timedelta(days=1) if not m.is_open else m.end
+    t = delivery_time(m, stale, STALE_DAYS)
     return f"{t:%Y%m%d}T0600Z"
 
 

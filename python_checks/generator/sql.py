@@ -3,10 +3,13 @@ expressions to a writer's fixed column set, and the result a writer hands back t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+
+from .aws import Month
 
 DEC = "DECIMAL(38,12)"
 
@@ -40,3 +43,11 @@ class ExportResult:
     rows_by_report: dict[str, int] = field(default_factory=dict)
     stale_rows: int = 0
     owners: list[tuple[str, str]] = field(default_factory=list)
+
+
+def delivery_time(m: Month, stale: bool, stale_days: int) -> dt.datetime:
+    """When a month's export run (Azure) or extract (Google Cloud) is written: the day after the month
+    closes (or its last day, while open); the stale re-delivery a day after its first `stale_days`."""
+    if stale:
+        return m.start + dt.timedelta(days=stale_days + 1)
+    return m.end + dt.timedelta(days=1) if not m.is_open else m.end

@@ -19,21 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from python_checks.generator.azure import EA_HEADER  # the header of the public EA samples
+
 from .conftest import Build, build_warehouse
 
 # --------------------------------------------------------------------------------------------
 # Azure: EA cost details exports, header as in ../shared/sample_exports/azure/*_Small.csv
 # --------------------------------------------------------------------------------------------
 
-EA_HEADER = (
-    "BillingAccountId,BillingAccountName,BillingPeriodStartDate,BillingPeriodEndDate,BillingProfileId,"
-    "BillingProfileName,AccountOwnerId,AccountName,SubscriptionId,SubscriptionName,Date,Product,PartNumber,MeterId,"
-    "ServiceFamily,MeterCategory,MeterSubCategory,MeterRegion,MeterName,Quantity,EffectivePrice,Cost,UnitPrice,"
-    "BillingCurrency,ResourceLocation,AvailabilityZone,ConsumedService,ResourceId,ResourceName,ServiceInfo1,"
-    "ServiceInfo2,AdditionalInfo,Tags,InvoiceSectionId,InvoiceSection,CostCenter,UnitOfMeasure,ResourceGroup,"
-    "ReservationId,ReservationName,ProductOrderId,ProductOrderName,OfferId,IsAzureCreditEligible,Term,PublisherName,"
-    "PlanName,ChargeType,Frequency,PublisherType,PayGPrice,PricingModel,CostAllocationRuleName,benefitId,benefitName"
-).split(",")
 SUBSCRIPTION = "1caaa5a3-2b66-438e-8ab4-bce37d518c5d"
 ORDER = "/providers/Microsoft.Capacity/reservationOrders/49ed0e4d-8e0c-4f1f-af2c-67c865056615"
 RESERVATION = f"{ORDER}/reservations/f39d1c73-af74-4308-9083-fbf5efab37d1"

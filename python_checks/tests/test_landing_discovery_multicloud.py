@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from python_checks.landing.discover import LandingError, discover
+
+from .test_landing_discovery import _write as write_file
 
 AZURE_HEADER = "BillingAccountId,Date,Cost\n"
 GCP_LINE = '{"billing_account_id": "01A2B3-C4D5E6-000001", "cost": 1.0}\n'
@@ -17,11 +18,7 @@ AUGUST = "20260801-20260831"
 
 
 def _write(path: Path, text: str = AZURE_HEADER, mtime: float | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    if mtime is not None:
-        os.utime(path, (mtime, mtime))
-    return path
+    return write_file(path, text, mtime)
 
 
 def _azure_manifest(run_dir: Path, export_type: str | None, submitted: str | None, blobs: list[str]) -> None:

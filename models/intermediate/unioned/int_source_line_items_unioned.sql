@@ -28,13 +28,14 @@ rejected_lines as (
     select * from {{ ref('stg_landing__rejected_lines') }}
 ),
 
+-- Each branch names only what its source knows; `union all by name` leaves the rest NULL (a line
+-- number and raw text only for unreadable lines, a line item id and type where the source has them).
 aws_amounts as (
     select
         source_name,
         export_name,
         source_file,
         source_row_number,
-        cast(null as bigint) as source_line_number,
         line_item_id as source_line_item_id,
         line_item_type as source_line_item_type,
         payer_account_id as billing_account_id,
@@ -49,10 +50,8 @@ aws_amounts as (
         case
             when quarantine_reason is null and line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation')
                 then aws_billed_cost
-            else {{ to_money(0) }}
         end as netted_billed_cost,
-        quarantine_reason,
-        cast(null as varchar) as raw_line
+        quarantine_reason
     from aws
 ),
 
@@ -62,9 +61,6 @@ focus_amounts as (
         export_name,
         source_file,
         source_row_number,
-        cast(null as bigint) as source_line_number,
-        cast(null as varchar) as source_line_item_id,
-        cast(null as varchar) as source_line_item_type,
         billing_account_id,
         billing_period_start,
         billing_currency,
@@ -72,9 +68,7 @@ focus_amounts as (
         effective_cost as amortized_basis_cost,
         billed_cost as provider_billed_cost,
         effective_cost as provider_amortized_cost,
-        {{ to_money(0) }} as netted_billed_cost,
-        quarantine_reason,
-        cast(null as varchar) as raw_line
+        quarantine_reason
     from focus_exports
 ),
 
@@ -87,8 +81,6 @@ azure_amounts as (
         export_name,
         source_file,
         source_row_number,
-        cast(null as bigint) as source_line_number,
-        cast(null as varchar) as source_line_item_id,
         export_type || ' ' || coalesce(charge_type, '') as source_line_item_type,
         billing_account_id,
         billing_period_start,
@@ -97,9 +89,7 @@ azure_amounts as (
         azure_amortized_cost as amortized_basis_cost,
         focus_row_billed_cost as provider_billed_cost,
         focus_row_effective_cost as provider_amortized_cost,
-        {{ to_money(0) }} as netted_billed_cost,
-        quarantine_reason,
-        cast(null as varchar) as raw_line
+        quarantine_reason
     from azure
 ),
 
@@ -110,8 +100,6 @@ gcp_amounts as (
         export_name,
         source_file,
         source_row_number,
-        cast(null as bigint) as source_line_number,
-        cast(null as varchar) as source_line_item_id,
         cost_type as source_line_item_type,
         billing_account_id,
         billing_period_start,
@@ -120,30 +108,18 @@ gcp_amounts as (
         gcp_billed_cost as amortized_basis_cost,
         gcp_billed_cost as provider_billed_cost,
         gcp_billed_cost as provider_amortized_cost,
-        {{ to_money(0) }} as netted_billed_cost,
-        quarantine_reason,
-        cast(null as varchar) as raw_line
+        quarantine_reason
     from gcp
 ),
 
--- Lines the CSV parser could not split: their amounts are unknown, so they count as rows only.
+-- Lines the CSV or JSON-lines reader could not use: their amounts are unknown, so they count as
+-- rows only.
 rejected_amounts as (
     select
         source_name,
         export_name,
         source_file,
-        cast(null as bigint) as source_row_number,
         source_line_number,
-        cast(null as varchar) as source_line_item_id,
-        cast(null as varchar) as source_line_item_type,
-        cast(null as varchar) as billing_account_id,
-        cast(null as timestamp) as billing_period_start,
-        cast(null as varchar) as billing_currency,
-        cast(null as {{ money_type() }}) as billed_basis_cost,
-        cast(null as {{ money_type() }}) as amortized_basis_cost,
-        cast(null as {{ money_type() }}) as provider_billed_cost,
-        cast(null as {{ money_type() }}) as provider_amortized_cost,
-        {{ to_money(0) }} as netted_billed_cost,
         case
             when error_type = 'invalid json' then 'unreadable JSON line: ' || error_message
             else 'unreadable CSV line (' || error_type || '): ' || error_message
@@ -152,16 +128,39 @@ rejected_amounts as (
     from rejected_lines
 ),
 
-final as (
+unioned as (
     select * from aws_amounts
-    union all
+    union all by name
     select * from focus_amounts
-    union all
+    union all by name
     select * from azure_amounts
-    union all
+    union all by name
     select * from gcp_amounts
-    union all
+    union all by name
     select * from rejected_amounts
+),
+
+final as (
+    select
+        source_name,
+        export_name,
+        source_file,
+        cast(source_row_number as bigint) as source_row_number,
+        cast(source_line_number as bigint) as source_line_number,
+        cast(source_line_item_id as varchar) as source_line_item_id,
+        cast(source_line_item_type as varchar) as source_line_item_type,
+        cast(billing_account_id as varchar) as billing_account_id,
+        cast(billing_period_start as timestamp) as billing_period_start,
+        cast(billing_currency as varchar) as billing_currency,
+        {{ to_money('billed_basis_cost') }} as billed_basis_cost,
+        {{ to_money('amortized_basis_cost') }} as amortized_basis_cost,
+        {{ to_money('provider_billed_cost') }} as provider_billed_cost,
+        {{ to_money('provider_amortized_cost') }} as provider_amortized_cost,
+        -- 0 for every row but the AWS Savings Plan pairs above (amounts of unread lines are unknown).
+        {{ to_money('coalesce(netted_billed_cost, 0)') }} as netted_billed_cost,
+        quarantine_reason,
+        cast(raw_line as varchar) as raw_line
+    from unioned
 )
 
 select * from final
