@@ -31,6 +31,10 @@ class Build:
         finally:
             con.close()
 
+    def query_work(self, sql: str) -> list[tuple]:
+        """Query the tables a build works with but does not publish (raw.*, staging.*, intermediate.*)."""
+        return self.query(sql)
+
 
 def run_finops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
