@@ -52,4 +52,4 @@ bench: install
 	$(RUN) finops bench --rows $(ROWS)
 
 clean:
-	rm -rf target logs .cache .bench landing/sample warehouse.duckdb
+	rm -rf target logs .cache .bench landing/sample warehouse.duckdb warehouse.data

@@ -732,18 +732,19 @@ def _check_no_cycle(edges: dict[str, list[tuple[str, int]]], rules: _Rows) -> No
                 stack.append((target, 0))
 
 
-def read_mappings(mappings_dir: Path) -> dict[str, list[dict]]:
-    """Every mapping file of mappings_dir, read and checked (an absent file gives no rows).
+def read_mappings(mappings_dir: Path | None) -> dict[str, list[dict]]:
+    """Every mapping file of mappings_dir, read and checked (an absent file gives no rows; no folder
+    at all, None, gives no rows for every file).
 
     Each file is checked on its own as it is read, then the files against each other (owner
     columns come back in canonical form)."""
-    if not mappings_dir.is_dir():
+    if mappings_dir is not None and not mappings_dir.is_dir():
         raise MappingError(f"{mappings_dir}: the mappings folder (FINOPS_MAPPINGS_DIR) does not exist; create it "
-                           "or unset FINOPS_MAPPINGS_DIR to use the samples in seeds/mappings.")
+                           "or unset FINOPS_MAPPINGS_DIR to build without mapping files.")
     files = {}
     for spec in MAPPING_FILES:
-        path = mappings_dir / f"{spec.name}.csv"
-        files[spec.name] = _read_rows(path, spec) if path.is_file() else _Rows(path, [], [])
+        path = mappings_dir / f"{spec.name}.csv" if mappings_dir is not None else Path(f"{spec.name}.csv")
+        files[spec.name] = _read_rows(path, spec) if mappings_dir is not None and path.is_file() else _Rows(path, [], [])
     check_across_files(files)
     return {name: file.rows for name, file in files.items()}
 

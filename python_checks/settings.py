@@ -2,11 +2,13 @@
 
 | variable             | default                                  | meaning                                   |
 |----------------------|------------------------------------------|-------------------------------------------|
-| FINOPS_LANDING_DIR   | <repo>/landing/sample (generated)        | folder with aws_cur/, aws_cur2/, focus/   |
-| FINOPS_DUCKDB_PATH   | <repo>/warehouse.duckdb                  | the warehouse file dbt builds             |
-| FINOPS_MAPPINGS_DIR  | <repo>/seeds/mappings (samples)          | user mapping files (python_checks/mappings.py) |
+| FINOPS_LANDING_DIR   | <repo>/landing/sample (generated)        | folder with aws_cur/, aws_cur2/, focus/, azure/, gcp/ |
+| FINOPS_DUCKDB_PATH   | <repo>/warehouse.duckdb                  | the published warehouse readers open; runs work in the folder beside it (warehouse.py) |
+| FINOPS_MAPPINGS_DIR  | none; seeds/mappings with the sample      | user mapping files (python_checks/mappings.py) |
 
 Paths are made absolute here, because dbt-duckdb resolves relative paths from the current directory.
+The sample mapping files fit the generated sample only: a landing folder of your own starts with no
+mapping files unless FINOPS_MAPPINGS_DIR names a folder (DECISIONLOG D62).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from .warehouse import WarehousePaths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LANDING_DIR = REPO_ROOT / "landing" / "sample"
@@ -29,16 +33,24 @@ class Settings:
     landing_dir: Path
     duckdb_path: Path
     landing_is_sample: bool
-    mappings_dir: Path
+    mappings_dir: Path | None  # None: no mapping files (a landing folder of your own without FINOPS_MAPPINGS_DIR)
+
+    @property
+    def warehouse(self) -> WarehousePaths:
+        return WarehousePaths(self.duckdb_path)
 
 
 def load_settings(landing_dir: str | None = None, duckdb_path: str | None = None) -> Settings:
     landing = landing_dir or os.environ.get("FINOPS_LANDING_DIR")
     database = duckdb_path or os.environ.get("FINOPS_DUCKDB_PATH") or str(REPO_ROOT / "warehouse.duckdb")
     mappings = os.environ.get("FINOPS_MAPPINGS_DIR")
+    if mappings:
+        mappings_dir: Path | None = Path(mappings).expanduser().resolve()
+    else:
+        mappings_dir = None if landing else SAMPLE_MAPPINGS_DIR
     return Settings(
         landing_dir=Path(landing).expanduser().resolve() if landing else SAMPLE_LANDING_DIR,
         duckdb_path=Path(database).expanduser().resolve(),
         landing_is_sample=not landing,
-        mappings_dir=Path(mappings).expanduser().resolve() if mappings else SAMPLE_MAPPINGS_DIR,
+        mappings_dir=mappings_dir,
     )

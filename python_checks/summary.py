@@ -7,11 +7,13 @@ from pathlib import Path
 from .settings import REPO_ROOT
 
 
-def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
+def print_summary(duckdb_path: Path, published_as: Path) -> None:
+    """Summarise the published snapshot at `duckdb_path` (shown to the user as `published_as`)."""
     import duckdb
 
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
+        publication = dict(con.execute("select setting, value from raw.publication").fetchall())
         per_source = con.execute(
             """
             select source_name, count(distinct billing_account_id), count(distinct billing_period_start),
@@ -56,7 +58,9 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
     finally:
         con.close()
     print()
-    print(f"Warehouse {duckdb_path}  (from {landing_dir}; currencies: {currencies})")
+    print(f"Warehouse {published_as}  (published {publication['published_at']} from {publication['landing_dir']}; "
+          f"currencies: {currencies})")
+    print(f"Mapping files: {publication['mapping_files']}")
     header = f"{'source':<10}{'accounts':>9}{'periods':>8}{'raw rows':>12}{'FOCUS rows':>12}{'quarantined':>12}" \
              f"{'BilledCost':>18}{'EffectiveCost':>18}  reconciled"
     print(header)
@@ -80,3 +84,5 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
           "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
           "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs")
     print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")
+    print(f"Open it read-only: duckdb -readonly {published_as}  (each run publishes a new snapshot; readers keep "
+          "the one they opened until they reconnect)")

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from python_checks.settings import SAMPLE_MAPPINGS_DIR
+from python_checks.warehouse import WarehousePaths
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_SAMPLES = REPO_ROOT.parent / "shared" / "sample_exports"
 
@@ -22,18 +25,28 @@ class Build:
     returncode: int
     output: str
 
-    def query(self, sql: str) -> list[tuple]:
-        import duckdb
+    @property
+    def work_path(self) -> Path:
+        return WarehousePaths(self.duckdb_path).work
 
-        con = duckdb.connect(str(self.duckdb_path), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
+    def query(self, sql: str) -> list[tuple]:
+        """Query the published warehouse, as a reader does (marts.*, raw.landing_files)."""
+        return _query(self.duckdb_path, sql)
 
     def query_work(self, sql: str) -> list[tuple]:
-        """Query the tables a build works with but does not publish (raw.*, staging.*, intermediate.*)."""
-        return self.query(sql)
+        """Query the working database the build left (raw.*, staging.*, intermediate.*, and the marts of
+        a build that failed and therefore published nothing)."""
+        return _query(self.work_path, sql)
+
+
+def _query(path: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def run_finops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,9 +60,11 @@ def run_finops(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
     )
 
 
-def build_warehouse(landing: Path, duckdb_path: Path) -> Build:
-    """`finops build` on a landing folder; the result keeps dbt's output for failure messages."""
-    proc = run_finops("build", "--landing", str(landing), "--duckdb", str(duckdb_path), "--no-docs")
+def build_warehouse(landing: Path, duckdb_path: Path, mappings: Path | None = None) -> Build:
+    """`finops build` on a landing folder (with the mapping files in `mappings`, else none); the result
+    keeps dbt's output for failure messages."""
+    env = {"FINOPS_MAPPINGS_DIR": str(mappings)} if mappings else None
+    proc = run_finops("build", "--landing", str(landing), "--duckdb", str(duckdb_path), "--no-docs", env=env)
     return Build(landing, duckdb_path, proc.returncode, proc.stdout + proc.stderr)
 
 
@@ -61,4 +76,4 @@ def generated_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     root = tmp_path_factory.mktemp("generated")
     landing = root / "landing"
     generate(landing, seed=7, months=3, rows_per_month=6000, progress=False)
-    return build_warehouse(landing, root / "warehouse.duckdb")
+    return build_warehouse(landing, root / "warehouse.duckdb", mappings=SAMPLE_MAPPINGS_DIR)

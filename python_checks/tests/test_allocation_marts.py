@@ -76,7 +76,7 @@ def test_untagged_aws_cost_goes_to_the_account_owner_of_that_day(build: Build) -
     def owner_on(account: str, day: dt.date) -> str:
         return next(team for start, end, team in periods[account] if start <= day < end)
 
-    slices = build.query(
+    slices = build.query_work(
         f"select sub_account_id, charge_date, direct_owner, direct_method, tags is not null and "
         f"{TEAM_TAG.replace('Tags', 'tags')} is not null as has_team_tag, sum(effective_cost) "
         f"from intermediate.int_charges_allocated_direct where source_name in {AWS} group by all"
@@ -193,4 +193,4 @@ def test_the_bucket_is_named_alike_in_sql_and_in_the_rule_checks(build: Build) -
     the bucket with the macro unallocated_owner(): the two must be the same name."""
     from python_checks.mappings import UNALLOCATED_OWNER
 
-    assert build.query("select unallocated_owner from intermediate.int_allocation_settings") == [(UNALLOCATED_OWNER,)]
+    assert build.query_work("select unallocated_owner from intermediate.int_allocation_settings") == [(UNALLOCATED_OWNER,)]

@@ -133,7 +133,7 @@ def reconciliation(build: Build, source: str) -> dict[tuple[str, str, str], tupl
     """(account, YYYY-MM, currency) -> (raw billed, raw amortised, FOCUS billed, FOCUS effective,
     quarantined rows, quarantined billed, quarantined amortised, billed difference, effective
     difference, is_reconciled)."""
-    rows = build.query(
+    rows = build.query_work(
         "select billing_account_id, strftime(billing_period_start, '%Y-%m'), billing_currency, raw_billed_cost, "
         "raw_amortized_cost, focus_billed_cost, focus_effective_cost, quarantined_row_count, "
         "quarantined_billed_cost, quarantined_amortized_cost, billed_cost_difference, effective_cost_difference, "
@@ -143,7 +143,7 @@ def reconciliation(build: Build, source: str) -> dict[tuple[str, str, str], tupl
 
 
 def quarantine(build: Build, source: str) -> list[tuple]:
-    return build.query(
+    return build.query_work(
         "select billing_account_id, source_file, source_row_number, quarantine_reason, provider_billed_cost, "
         f"provider_amortized_cost from marts.quarantine_line_items where source_name = '{source}' "
         "order by billing_account_id, source_file, source_row_number"
@@ -258,7 +258,7 @@ def test_azure_nothing_is_lost_every_row_is_loaded_and_carried_or_quarantined(az
     """Every written row is in the raw table; every row FOCUS should carry (the amortised rows and the
     actual export's commitment purchases) is a FOCUS row or a quarantined one."""
     _, exports = azure_landing
-    loaded = dict(((a, t), n) for a, t, n in azure_build.query(
+    loaded = dict(((a, t), n) for a, t, n in azure_build.query_work(
         "select billing_account_id, _export_type, count(*) from raw.azure_cost_details group by 1, 2"))
     focus = dict(azure_build.query(
         "select BillingAccountId, count(*) from marts.focus_cost_and_usage where x_source_name = 'azure' group by 1"))
@@ -293,7 +293,7 @@ def test_azure_reexport_only_the_newest_run_counts(azure_build: Build, azure_lan
         ("reexport-costs-b", "run-new", "current", "", 4),
         ("reexport-costs-b", "run-old", "superseded", "replaced by the newer export run run-new of 20260901-20260930", 0),
     ]
-    flavours = azure_build.query(
+    flavours = azure_build.query_work(
         "select distinct _export_name, _export_type from raw.azure_cost_details "
         "where _export_name like 'reexport-%' order by 1")
     assert flavours == [("reexport-costs-a", "actual"), ("reexport-costs-b", "amortized")]
@@ -371,8 +371,9 @@ def test_azure_unparseable_on_demand_cost_fails_the_billed_basis_by_that_row(azu
     actual export still bills the charge, so the billed basis misses exactly its actual amount and
     the reconciliation test stops the build: the two exports disagree about a charge."""
     build, actual, amortized = azure_unparseable_cost_build
-    assert build.returncode == 1, build.output[-3000:]
+    assert build.returncode == 2, build.output[-3000:]
     assert "reconciliation_raw_equals_focus_plus_quarantine" in build.output
+    assert not build.duckdb_path.exists()  # nothing published
     assert quarantine(build, "azure") == [
         (GOOD, "azure/ondemand-amortized/20260801-20260831/run-1/part_0_0001.csv", 2,
          "unparseable or missing cost (CostInBillingCurrency / Cost)", None, None)]

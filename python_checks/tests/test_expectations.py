@@ -32,8 +32,9 @@ def broken_warehouse(generated_build: Build, tmp_path_factory: pytest.TempPathFa
     month of negative net commitment savings (allowed: unused commitment cost more than it saved)."""
     assert generated_build.returncode == 0, generated_build.output[-4000:]
     broken = tmp_path_factory.mktemp("broken") / "warehouse.duckdb"
-    shutil.copyfile(generated_build.duckdb_path, broken)
-    wal = generated_build.duckdb_path.with_name(generated_build.duckdb_path.name + ".wal")
+    # the marts as tables: the working database the build published from
+    shutil.copyfile(generated_build.work_path, broken)
+    wal = generated_build.work_path.with_name(generated_build.work_path.name + ".wal")
     if wal.exists():
         shutil.copyfile(wal, broken.with_name(broken.name + ".wal"))
     con = duckdb.connect(str(broken))

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from python_checks.settings import SAMPLE_MAPPINGS_DIR
+
 from .conftest import Build, build_warehouse
 
 
@@ -46,7 +48,7 @@ def parquet_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     landing = root / "landing"
     generate(landing, seed=11, months=2, rows_per_month=1500, progress=False)
     _to_parquet(landing)
-    return build_warehouse(landing, root / "warehouse.duckdb")
+    return build_warehouse(landing, root / "warehouse.duckdb", mappings=SAMPLE_MAPPINGS_DIR)
 
 
 def test_parquet_exports_build_with_every_test_passing(parquet_build: Build) -> None:

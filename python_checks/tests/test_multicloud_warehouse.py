@@ -182,7 +182,7 @@ def _block_size(unit_of_measure: str) -> int:
 
 def test_azure_list_unit_price_is_per_pricing_block(build: Build) -> None:
     """On usage priced in blocks (`100 Hours`, `10 Hours`, `10K`): PricingQuantity × ListUnitPrice = ListCost."""
-    rows = build.query(
+    rows = build.query_work(
         "select r.unit_of_measure, f.PricingQuantity, f.ListUnitPrice, f.ListCost "
         "from marts.focus_cost_and_usage as f join raw.azure_cost_details as r "
         "on r._source_file = f.x_source_file and r._source_row_number = f.x_source_row_number "
@@ -235,7 +235,7 @@ def gcp_rows(build: Build) -> list[dict]:
                "CommitmentDiscountId", "CommitmentDiscountStatus", "PricingCategory", "Tags",
                "cost", "credits", "cost_type", "subscription_instance_id", "labels", "system_labels",
                "project_labels", "usage_start_time", "invoice_month", "adjustment_info_id")
-    rows = build.query(
+    rows = build.query_work(
         "select f.BilledCost, f.EffectiveCost, f.ChargeCategory, f.ChargeClass, f.ChargeFrequency, "
         "f.CommitmentDiscountId, f.CommitmentDiscountStatus, f.PricingCategory, f.Tags, r.cost, r.credits, "
         "r.cost_type, r.subscription_instance_id, r.labels, r.system_labels, r.project_labels, r.usage_start_time, "

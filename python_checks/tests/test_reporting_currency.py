@@ -58,9 +58,11 @@ def test_costs_convert_at_the_month_s_rate_exactly(tmp_path: Path) -> None:
 
 def test_a_missing_rate_stops_the_build_naming_currency_and_month(tmp_path: Path) -> None:
     build = _build(tmp_path, "CAD,USD,2026-07,0.7310\nCAD,USD,2026-09,0.7340\n")
-    assert build.returncode == 1, build.output[-3000:]
-    assert ('No exchange rate from CAD to USD for 2026-08: add the row "CAD,USD,2026-08,<rate>" to '
-            "exchange_rates.csv (FINOPS_MAPPINGS_DIR).") in build.output
+    assert build.returncode == 2, build.output[-3000:]
+    assert [line for line in build.output.splitlines() if line.startswith("error:")] == [
+        'error: No exchange rate from CAD to USD for 2026-08: add the row "CAD,USD,2026-08,<rate>" to '
+        "exchange_rates.csv (FINOPS_MAPPINGS_DIR) and run again."]
+    assert not build.duckdb_path.exists()  # nothing published
 
 
 def test_one_currency_needs_no_rates_file(tmp_path: Path) -> None:

@@ -35,10 +35,10 @@ reporting as (
         case
             when file_currency.to_currency is not null then file_currency.to_currency
             when currencies.currency_count <= 1 then currencies.only_currency
-            else error(
-                'The bills are in ' || currencies.currency_list || ' and exchange_rates.csv (FINOPS_MAPPINGS_DIR) '
-                || 'has no rates: add monthly rates from each billing currency to one reporting currency.'
-            )
+            else {{ input_error(
+                "'The bills are in ' || currencies.currency_list || ' and no exchange_rates.csv (FINOPS_MAPPINGS_DIR) "
+                ~ "gives rates: add monthly rates from each billing currency to one reporting currency and run again.'"
+            ) }}
         end as reporting_currency
     from currencies
     cross join file_currency
@@ -52,13 +52,13 @@ final as (
         case
             when billed_months.billing_currency = reporting.reporting_currency then cast(1 as {{ money_type() }})
             when rates.exchange_rate is not null then rates.exchange_rate
-            else error(
-                'No exchange rate from ' || billed_months.billing_currency || ' to ' || reporting.reporting_currency
-                || ' for ' || strftime(billed_months.billing_month, '%Y-%m') || ': add the row "'
+            else {{ input_error(
+                "'No exchange rate from ' || billed_months.billing_currency || ' to ' || reporting.reporting_currency
+                || ' for ' || strftime(billed_months.billing_month, '%Y-%m') || ': add the row \"'
                 || billed_months.billing_currency || ',' || reporting.reporting_currency || ','
-                || strftime(billed_months.billing_month, '%Y-%m') || ',<rate>" to exchange_rates.csv '
-                || '(FINOPS_MAPPINGS_DIR).'
-            )
+                || strftime(billed_months.billing_month, '%Y-%m') || ',<rate>\" to exchange_rates.csv '
+                || '(FINOPS_MAPPINGS_DIR) and run again.'"
+            ) }}
         end as exchange_rate
     from billed_months
     cross join reporting
