@@ -196,7 +196,7 @@ def test_every_multicloud_sample_row_is_loaded(multicloud_build: Build) -> None:
     loaded = {path: rows for path, rows, status in multicloud_build.query(
         "select file_path, rows_loaded, status from raw.landing_files") if status == "current"}
     assert loaded == expected
-    assert multicloud_build.query("select count(*) from raw.rejected_lines") == [(0,)]
+    assert multicloud_build.query_work("select count(*) from raw.rejected_lines") == [(0,)]
     assert multicloud_build.query("select count(*) from marts.quarantine_line_items") == [(0,)]
 
 
@@ -336,30 +336,40 @@ def test_toolkit_extracts_are_not_one_pair() -> None:
     assert _cost(_on_demand(actual)) != _cost(_on_demand(amortized))
 
 
-def test_toolkit_build_fails_only_on_the_billed_reconciliation(toolkit_build: Build) -> None:
-    """The build fails, and its only failing dbt test is reconciliation_raw_equals_focus_plus_quarantine:
-    the check catches two exports that do not describe the same charges, and nothing else breaks."""
-    assert toolkit_build.returncode != 0
+def test_toolkit_build_stops_on_the_billed_reconciliation_as_bad_input(toolkit_build: Build) -> None:
+    """The build stops (bad input, exit 2) with one sentence: the two exports do not describe the same
+    charges. Its only failing dbt tests are the two that say so (the general reconciliation, and the
+    Azure pair check that names the cause); nothing else breaks, and nothing is published."""
+    assert toolkit_build.returncode == 2, toolkit_build.output[-6000:]
     output = re.sub(r"\x1b\[[0-9;]*m", "", toolkit_build.output)
     failed_nodes = re.findall(r"\d+ of \d+ (?:FAIL|ERROR)\b[^A-Za-z_]*(\w+)", output)
-    failures = re.findall(r"^.*\b(?:Failure|Error) in \w+ (\w+)", output, flags=re.MULTILINE)
-    assert failed_nodes == failures == ["reconciliation_raw_equals_focus_plus_quarantine"], output[-6000:]
-    assert re.search(r"Done\. PASS=\d+ WARN=\d+ ERROR=1 ", output), output[-3000:]
+    assert sorted(failed_nodes) == ["assert_azure_actual_and_amortized_exports_agree",
+                                    "reconciliation_raw_equals_focus_plus_quarantine"], output[-6000:]
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    actual, amortized = _csv_rows(TOOLKIT_ACTUAL), _csv_rows(TOOLKIT_AMORTIZED)
+    difference = _cost(_on_demand(actual)) - _cost(_on_demand(amortized))
+    cent = Decimal("0.01")
+    assert errors == [
+        "error: The Azure actual-cost and amortized-cost exports of billing account 8611537 for 2023-09 do not "
+        f"describe the same charges: the actual export bills {_cost(actual).quantize(cent)} USD, the amortized "
+        f"export's rows bill {(_cost(actual) - difference).quantize(cent)} (difference {difference.normalize()}); "
+        "land both exports of the same scope and dates, exported together, and run again."]
+    assert not toolkit_build.duckdb_path.exists()
 
 
 def test_every_toolkit_row_is_loaded(toolkit_build: Build) -> None:
     """Every data row of both extracts is loaded, none rejected or quarantined."""
-    loaded = dict(toolkit_build.query("select export_name, sum(rows_loaded) from raw.landing_files group by 1"))
+    loaded = dict(toolkit_build.query_work("select export_name, sum(rows_loaded) from raw.landing_files group by 1"))
     assert loaded == {"ea-actual": len(_csv_rows(TOOLKIT_ACTUAL)), "ea-amortized": len(_csv_rows(TOOLKIT_AMORTIZED))}
-    assert toolkit_build.query("select count(*) from raw.rejected_lines") == [(0,)]
-    assert toolkit_build.query("select count(*) from marts.quarantine_line_items") == [(0,)]
+    assert toolkit_build.query_work("select count(*) from raw.rejected_lines") == [(0,)]
+    assert toolkit_build.query_work("select count(*) from marts.quarantine_line_items") == [(0,)]
 
 
 def test_toolkit_amortized_basis_reconciles_and_billed_basis_shows_the_mismatch(toolkit_build: Build) -> None:
     """Σ amortised Cost = raw amortised = Σ FOCUS EffectiveCost exactly; the billed basis is NOT reconciled,
     off by exactly Σ actual on-demand Cost − Σ amortised on-demand Cost (raw − FOCUS)."""
     actual, amortized = _csv_rows(TOOLKIT_ACTUAL), _csv_rows(TOOLKIT_AMORTIZED)
-    rows = toolkit_build.query(
+    rows = toolkit_build.query_work(
         "select raw_billed_cost, raw_amortized_cost, focus_billed_cost, focus_effective_cost, "
         "billed_cost_difference, effective_cost_difference, is_reconciled "
         "from marts.fct_billing_reconciliation where source_name = 'azure'")
@@ -375,7 +385,7 @@ def test_toolkit_amortized_basis_reconciles_and_billed_basis_shows_the_mismatch(
 
 def test_toolkit_reservation_purchase_is_a_purchase_row(toolkit_build: Build) -> None:
     """The actual export's reservation purchase is one FOCUS Purchase row: BilledCost 3.25, EffectiveCost 0."""
-    rows = toolkit_build.query(
+    rows = toolkit_build.query_work(
         "select ChargeCategory, ChargeClass, BilledCost, EffectiveCost, CommitmentDiscountCategory "
         "from marts.focus_cost_and_usage where ChargeCategory = 'Purchase'")
     assert rows == [("Purchase", None, Decimal("3.25"), Decimal(0), "Usage")]
@@ -386,7 +396,7 @@ def test_toolkit_covered_usage_bills_zero(toolkit_build: Build) -> None:
     category Usage (reservation) and Spend (savings plan)."""
     covered = {row["PricingModel"]: money(row["Cost"]) for row in _csv_rows(TOOLKIT_AMORTIZED)
                if row["PricingModel"] != "OnDemand"}
-    rows = toolkit_build.query(
+    rows = toolkit_build.query_work(
         "select CommitmentDiscountCategory, CommitmentDiscountStatus, PricingCategory, BilledCost, EffectiveCost "
         "from marts.focus_cost_and_usage where CommitmentDiscountStatus is not null order by 1 desc")
     assert rows == [
