@@ -317,9 +317,9 @@ def _expected_tags(row: dict) -> dict[str, str] | None:
 
 def test_gcp_labels_become_tags_with_prefixed_project_and_system_labels(gcp_rows: list[dict]) -> None:
     """Tags = resource labels by key, project labels as goog-project:<key>, system labels as goog-system:<key>."""
-    wrong = [row for row in gcp_rows if (json.loads(row["Tags"]) if row["Tags"] else None) != _expected_tags(row)]
+    wrong = [row for row in gcp_rows if row["Tags"] != _expected_tags(row)]
     assert not wrong, wrong[:3]
-    keys = {key for row in gcp_rows if row["Tags"] for key in json.loads(row["Tags"])}
+    keys = {key for row in gcp_rows if row["Tags"] for key in row["Tags"]}
     assert any(key.startswith("goog-system:") for key in keys) and any(key.startswith("goog-project:") for key in keys)
 
 

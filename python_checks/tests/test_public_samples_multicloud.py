@@ -312,7 +312,7 @@ def test_gcp_resource_labels_become_tags(multicloud_build: Build) -> None:
     assert not any(labels(row, "system_labels") or labels(row, "project.labels") for row in rows)
     expected = Counter(json.dumps({label["key"]: label["value"] for label in labels(row, "labels")}, sort_keys=True)
                        for row in rows if labels(row, "labels"))
-    actual = Counter(json.dumps(json.loads(tags), sort_keys=True) for (tags,) in multicloud_build.query(
+    actual = Counter(json.dumps(tags, sort_keys=True) for (tags,) in multicloud_build.query(
         "select Tags from marts.focus_cost_and_usage where x_source_name = 'gcp' and Tags is not null"))
     assert expected and actual == expected
 
