@@ -7,7 +7,7 @@
 -- provider, completed where FOCUS asks for one answer across providers, then checked:
 --   * account names (D45): the user's accounts.csv, else the name the export states, else the id;
 --   * one ServiceCategory per ServiceName across the whole dataset (FOCUS ServiceName-C-005-C,
---     D48): the category the providers' own service maps (our seeds) give the name, else the one
+--     D48): the category the providers' own service maps (our seeds) give the name most often, else the one
 --     most of its rows state; a subcategory of another category becomes `Other (<category>)`;
 --   * the FOCUS row rules (macros/focus_row_rules.sql): `broken_focus_rule` names the first rule a
 --     row breaks. A source row is usable only when every FOCUS row made from it holds every rule:
@@ -51,15 +51,15 @@ unioned as (
     select * from gcp
 ),
 
--- The categories each ServiceName is given, with how many rows give it and whether a provider's
--- own service map (the seeds of the AWS, Azure and Google Cloud conform) gives it, rather than a
--- native export's own statement.
+-- The categories each ServiceName is given: by how many rows the providers' own service maps (the
+-- seeds of the AWS, Azure and Google Cloud conform) give it, and by how many rows in all (a native
+-- export states its own).
 service_category_votes as (
     select
         service_name,
         service_category,
-        count(*) as row_count,
-        bool_or(source_name <> 'focus') as is_from_service_map
+        count(*) filter (where source_name <> 'focus') as service_map_row_count,
+        count(*) as row_count
     from unioned
     group by 1, 2
 ),
@@ -71,7 +71,7 @@ service_name_categories as (
     from service_category_votes
     qualify row_number() over (
         partition by service_name
-        order by is_from_service_map desc, row_count desc, service_category asc
+        order by service_map_row_count desc, row_count desc, service_category asc
     ) = 1
 ),
 
