@@ -50,6 +50,17 @@ APPLICABILITY_CRITERIA = [
     "NEGOTIATED_PRICING_SUPPORTED",
     # On-demand, commitment-based and spot pricing: PricingCategory takes several values.
     "MULTIPLE_PRICING_CATEGORIES_SUPPORTED",
+    # "Provider supports assigning a display name for the billing account": AWS payer accounts, Azure
+    # billing accounts and profiles and Google Cloud billing accounts all have display names, so
+    # BillingAccountName must be set; it is (accounts.csv, else the export's name, else the id; D45).
+    "ACCOUNT_NAMING_SUPPORTED",
+    # "Provider supports assigning types to resources": every provider's resources have a kind (EC2
+    # instance, ARM type, Google Cloud asset type), so ResourceType must be set wherever ResourceId is
+    # (product family, resource id grammar, else the service; D47).
+    "RESOURCE_TYPE_ASSIGNMENT_SUPPORTED",
+    # "Provider supports billing based on provisioned resources": instances, disks, buckets and
+    # databases are billed per resource with ResourceId/ResourceName/ResourceType.
+    "BILLING_BASED_ON_PROVISIONED_RESOURCES_SUPPORTED",
 ]
 
 # Rules of focus-validator 2.2.1 that are wrong (checked against the rule model and the SQL it
@@ -87,6 +98,9 @@ class ValidationResult:
     failed: dict[str, str] = field(default_factory=dict)  # rule id -> message
     # Failures of KNOWN_WRONG_RULES, and of composite rules that fail only through them: rule id -> message.
     excluded: dict[str, str] = field(default_factory=dict)
+    # The failed rules that are MUST requirements: a MUST (or MUST NOT) rule that fails on its own, or a
+    # composite MUST whose failing parts include one (not one that fails only through a SHOULD part).
+    failed_must: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -177,7 +191,17 @@ def parse_junit(xml_path: Path, rules: dict[str, dict[str, Any]]) -> ValidationR
             if failing and failing <= result.excluded.keys():
                 result.excluded[rule_id] = f"{result.failed.pop(rule_id)} [fails only through {', '.join(sorted(failing))}]"
                 changed = True
+    result.failed_must = {rule_id for rule_id in result.failed if _fails_a_must(rule_id, result.failed, rules)}
     return result
+
+
+def _fails_a_must(rule_id: str, failed: dict[str, str], rules: dict[str, dict[str, Any]]) -> bool:
+    """A failed rule breaks a MUST: it is a MUST/MUST NOT rule and, if composite, a failing part does too."""
+    criteria = rules.get(rule_id, {}).get("ValidationCriteria", {})
+    if not criteria.get("Keyword", "MUST").startswith("MUST"):
+        return False
+    parts = _child_rules(criteria.get("Requirement", {})) & failed.keys()
+    return not parts or any(_fails_a_must(part, failed, rules) for part in parts)
 
 
 def run_validator(parquet_path: str, workdir: str) -> ValidationResult:
@@ -209,18 +233,26 @@ def run_validator(parquet_path: str, workdir: str) -> ValidationResult:
     return parse_junit(report, _model_rules(package))
 
 
+def validate_warehouse(
+    duckdb_path: str, workdir: str, relation: str = "marts.focus_cost_and_usage"
+) -> tuple[int, ValidationResult]:
+    """Export `relation` of a warehouse to parquet in `workdir` and validate it: (rows, result)."""
+    parquet = str(Path(workdir) / "focus.parquet")
+    rows = export_focus_parquet(duckdb_path, parquet, relation)
+    return rows, run_validator(parquet, workdir)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate a FOCUS 1.2 DuckDB relation with focus-validator.")
     parser.add_argument("duckdb_path")
     parser.add_argument("--relation", default="marts.focus_cost_and_usage")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="focus-validation-") as workdir:
-        parquet = str(Path(workdir) / "focus.parquet")
-        rows = export_focus_parquet(args.duckdb_path, parquet, args.relation)
-        result = run_validator(parquet, workdir)
+        rows, result = validate_warehouse(args.duckdb_path, workdir, args.relation)
     print(
         f"focus-validator {FOCUS_VERSION} on {rows} rows: {len(result.passed)} passed, "
-        f"{len(result.failed)} failed, {len(result.excluded)} excluded, {len(result.skipped)} skipped"
+        f"{len(result.failed)} failed ({len(result.failed_must)} MUST), {len(result.excluded)} excluded, "
+        f"{len(result.skipped)} skipped"
     )
     for rule_id, message in sorted(result.excluded.items()):
         print(f"EXCLUDED {rule_id}: {message}")

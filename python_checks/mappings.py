@@ -10,6 +10,7 @@ weights; cycles and order between owner pools) once every file is read.
 | file                           | what it adds                                                   |
 |--------------------------------|----------------------------------------------------------------|
 | `commitments.csv`              | terms of commitments the billing data does not state (below)   |
+| `accounts.csv`                 | display names of billing and sub accounts (below)              |
 | `tag_dimensions.csv`           | tag dimensions: which count for compliance, which is the owner |
 | `tag_keys.csv`                 | the tag keys (as billed) feeding each dimension, by priority   |
 | `tag_values.csv`               | allowed values per dimension, with `|`-separated aliases       |
@@ -28,6 +29,10 @@ owner dimension. No owner may be called `unallocated`, the bucket for cost nobod
 `exchange_rates.csv`: from_currency, to_currency (ISO 4217; one to_currency, the reporting
 currency, for the whole file), month (YYYY-MM, the billing period) and rate (> 0: units of
 to_currency per unit of from_currency). One row per currency and month.
+
+`accounts.csv`: account_id (a billing account, billing profile, AWS account, subscription or project
+id, as billed) and account_name (its display name), one row per id. A name here wins over the one
+the export states; an id named nowhere is its own name (DECISIONLOG D45).
 
 `commitments.csv` columns (only `commitment_discount_id` is required; an empty cell means "take
 it from the billing data"):
@@ -66,6 +71,7 @@ DIMENSION_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 RULE_ID_PATTERN = re.compile(r"[A-Za-z0-9_.-]+")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 MONTH_PATTERN = re.compile(r"\d{4}-\d{2}")
+SPREADSHEET_NUMBER_PATTERN = re.compile(r"\d(\.\d+)?[eE]\+\d+")  # 1.11111E+11: an id Excel rewrote
 ISO_CURRENCIES_SEED = Path(__file__).resolve().parent.parent / "seeds" / "iso_4217_currencies.csv"
 
 
@@ -121,6 +127,15 @@ COMMITMENTS = MappingFile(
         Column("note", "VARCHAR"),
     ),
     key=("commitment_discount_id",),
+)
+
+ACCOUNTS = MappingFile(
+    name="accounts",
+    columns=(
+        Column("account_id", "VARCHAR", required=True),
+        Column("account_name", "VARCHAR", required=True),
+    ),
+    key=("account_id",),
 )
 
 TAG_DIMENSIONS = MappingFile(
@@ -223,7 +238,7 @@ EXCHANGE_RATES = MappingFile(
     key=("from_currency", "month"),
 )
 
-MAPPING_FILES = (COMMITMENTS, TAG_DIMENSIONS, TAG_KEYS, TAG_VALUES, ACCOUNT_OWNERS, SHARED_COST_RULES,
+MAPPING_FILES = (COMMITMENTS, ACCOUNTS, TAG_DIMENSIONS, TAG_KEYS, TAG_VALUES, ACCOUNT_OWNERS, SHARED_COST_RULES,
                  SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES)
 
 
@@ -315,6 +330,13 @@ def _check_commitment(row: dict, where: str) -> None:
                            "fill both or neither.")
 
 
+def _check_account(row: dict, where: str) -> None:
+    if SPREADSHEET_NUMBER_PATTERN.fullmatch(row["account_id"]):
+        raise MappingError(f"{where}: account_id '{row['account_id']}' is a number a spreadsheet rewrote in "
+                           "scientific notation; format the column as text and write the id in full, like "
+                           "111111111111.")
+
+
 def _check_tag_dimension(row: dict, where: str) -> None:
     if not DIMENSION_PATTERN.fullmatch(row["dimension"]):
         raise MappingError(f"{where}: dimension '{row['dimension']}' is not a lower snake case name; "
@@ -377,6 +399,7 @@ def _check_rule(row: dict, where: str) -> None:
 
 CHECKS = {
     "commitments": _check_commitment,
+    "accounts": _check_account,
     "tag_dimensions": _check_tag_dimension,
     "tag_keys": _check_tag_key,
     "tag_values": _check_tag_value,

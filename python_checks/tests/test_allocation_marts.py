@@ -17,8 +17,11 @@ from .conftest import Build
 # A row carries a team tag when one of the generator's team keys (`owner_team` is how the Athena
 # flavour spells owner-team) has a non-empty value; every such value is a spelling of the
 # resource's true team (clean, case, spaces, typo or unicode alias).
-TEAM_TAG = "coalesce(" + ", ".join(
-    f"nullif(trim(json_extract_string(Tags, '$.\"{key}\"')), '')" for key in ("Team", "team", "owner-team", "owner_team")
+TEAM_KEYS = ("Team", "team", "owner-team", "owner_team")
+# The FOCUS dataset's Tags is a map; the intermediate models keep the same tags as JSON text (D49).
+TEAM_TAG = "coalesce(" + ", ".join(f"nullif(trim(Tags['{key}']), '')" for key in TEAM_KEYS) + ")"
+TEAM_TAG_IN_JSON_TEXT = "coalesce(" + ", ".join(
+    f"nullif(trim(json_extract_string(tags, '$.\"{key}\"')), '')" for key in TEAM_KEYS
 ) + ")"
 AWS = "('aws_cur', 'aws_cur2')"
 
@@ -78,7 +81,7 @@ def test_untagged_aws_cost_goes_to_the_account_owner_of_that_day(build: Build) -
 
     slices = build.query_work(
         f"select sub_account_id, charge_date, direct_owner, direct_method, tags is not null and "
-        f"{TEAM_TAG.replace('Tags', 'tags')} is not null as has_team_tag, sum(effective_cost) "
+        f"{TEAM_TAG_IN_JSON_TEXT} is not null as has_team_tag, sum(effective_cost) "
         f"from intermediate.int_charges_allocated_direct where source_name in {AWS} group by all"
     )
     methods = {method for *_, method, _, _ in slices}

@@ -8,7 +8,10 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-from .conftest import build_warehouse
+import pytest
+
+from .conftest import Build, build_warehouse
+from .validator_helpers import failed_must_rules, needs_validator
 
 COLUMNS = [
     "identity/LineItemId", "bill/PayerAccountId", "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate",
@@ -114,3 +117,147 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
         ("USD", Decimal("13.75"), Decimal("10.75"), Decimal("3"), True),
         ("XXQ", Decimal("7"), Decimal("0"), Decimal("7"), True),
     ]
+
+
+# ---------------------------------------------------------------- a single odd row never fails the build
+# A hand-written CUR of three payers whose rows each break a FOCUS row rule as delivered. Each row is
+# either conformed to valid FOCUS or quarantined naming the rule (int_charges_checked, DECISIONLOG
+# D46); the build passes every dbt test, the bill reconciles to the cent, and focus-validator finds
+# no failed MUST rule. The payers also show where account names come from (accounts.csv, else the
+# export's bill/PayerAccountName, else the id; D45).
+
+ODD_COLUMNS = COLUMNS + [
+    "bill/PayerAccountName", "lineItem/ResourceId", "product/productFamily", "reservation/ReservationARN",
+    "reservation/EffectiveCost", "reservation/UnusedQuantity", "reservation/UnusedRecurringFee",
+]
+RI_ARN = "arn:aws:ec2:us-east-1:999999999999:reserved-instances/ri-odd"
+MONTH = ("2026-08-01T00:00:00Z", "2026-09-01T00:00:00Z")
+
+
+def odd_row(line_id: str, line_type: str, *, payer: str = "999999999999", payer_name: str = "", amount: str = "1",
+            rate: str = "", cost: str = "0", period: tuple[str, str] = ("2026-08-03T00:00:00Z", "2026-08-03T01:00:00Z"),
+            resource: str = "", family: str = "", arn: str = "", ri_effective: str = "", unused_quantity: str = "",
+            unused_fee: str = "", public: tuple[str, str] = ("", "")) -> list[str]:
+    values = {
+        "identity/LineItemId": line_id, "bill/PayerAccountId": payer, "bill/BillingPeriodStartDate": PERIOD[0],
+        "bill/BillingPeriodEndDate": PERIOD[1], "lineItem/UsageAccountId": "123456789012",
+        "lineItem/LineItemType": line_type, "lineItem/UsageStartDate": period[0], "lineItem/UsageEndDate": period[1],
+        "lineItem/ProductCode": "AmazonEC2", "lineItem/UsageAmount": amount, "lineItem/CurrencyCode": "USD",
+        "lineItem/UnblendedRate": rate, "lineItem/UnblendedCost": cost, "pricing/publicOnDemandRate": public[0],
+        "pricing/publicOnDemandCost": public[1], "pricing/unit": "Hrs", "bill/PayerAccountName": payer_name,
+        "lineItem/ResourceId": resource, "product/productFamily": family, "reservation/ReservationARN": arn,
+        "reservation/EffectiveCost": ri_effective, "reservation/UnusedQuantity": unused_quantity,
+        "reservation/UnusedRecurringFee": unused_fee,
+    }
+    return [values[column] for column in ODD_COLUMNS]
+
+
+ODD_ROWS = [
+    # usable as delivered; its resource id is an ARN and the CUR states no product family
+    odd_row("good", "Usage", rate="0.25", cost="0.25", public=("0.25", "0.25"),
+            resource="arn:aws:ec2:us-east-1:999999999999:instance/i-0abc"),
+    # a monthly recurring RI fee without lineItem/UsageAmount or reservation/UnusedQuantity: the hours it
+    # buys and leaves unused are unknown, so CommitmentDiscountQuantity and its unit are NULL together
+    odd_row("rifee-without-quantity", "RIFee", amount="", rate="0.10", cost="72.00", period=MONTH, arn=RI_ARN,
+            unused_fee="7.20"),
+    # a usage line with a negative rate: FOCUS unit prices are never negative (ContractedUnitPrice-C-009-C)
+    odd_row("negative-rate", "Usage", rate="-0.50", cost="-0.50", public=("-0.50", "-0.50")),
+    # a usage line whose cost is not its rate × quantity (1 hour at 0.10 costs 5.00)
+    odd_row("cost-not-rate-times-quantity", "Usage", amount="1", rate="0.10", cost="5.00", public=("0.10", "5.00")),
+    # usage an RI covers that AWS bills anyway (DiscountedUsage is billed through the RIFee, at 0)
+    odd_row("covered-usage-billed", "DiscountedUsage", rate="0.30", cost="0.30", public=("0.40", "0.40"), arn=RI_ARN,
+            ri_effective="0.20"),
+    # two more payers: one named by accounts.csv over its export name, one by its export name only
+    odd_row("mapped-payer", "Usage", payer="888888888888", payer_name="name in the export", rate="1", cost="1",
+            public=("1", "1")),
+    odd_row("export-named-payer", "Usage", payer="777777777777", payer_name="Seven Export", rate="2", cost="2",
+            public=("2", "2")),
+]
+
+
+@pytest.fixture(scope="module")
+def odd_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    root = tmp_path_factory.mktemp("odd_rows")
+    write_cur(root / "landing", ODD_ROWS, ODD_COLUMNS)
+    mappings = root / "mappings"
+    mappings.mkdir()
+    (mappings / "accounts.csv").write_text(
+        "account_id,account_name\n888888888888,Mapped Payer\n123456789012,sandbox\n", encoding="utf-8"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FINOPS_MAPPINGS_DIR", str(mappings))
+        return build_warehouse(root / "landing", root / "w.duckdb")
+
+
+def test_odd_rows_build_with_every_dbt_test_passing(odd_build: Build) -> None:
+    assert odd_build.returncode == 0, odd_build.output[-6000:]
+
+
+def test_each_odd_row_is_quarantined_naming_the_focus_rule_it_breaks(odd_build: Build) -> None:
+    quarantined = dict(odd_build.query(
+        "select source_line_item_id, quarantine_reason from marts.quarantine_line_items"
+    ))
+    rule = "breaks FOCUS rule {} (macros/focus_row_rules.sql)".format
+    assert quarantined == {
+        "negative-rate": rule("unit_prices_not_negative"),
+        "cost-not-rate-times-quantity": rule("list_cost_is_unit_price_times_quantity"),
+        "covered-usage-billed": rule("covered_usage_billed_cost_zero"),
+    }
+
+
+def test_a_recurring_fee_without_quantity_is_conformed(odd_build: Build) -> None:
+    rows = odd_build.query(
+        "select x_row_kind, ChargeCategory, BilledCost, EffectiveCost, CommitmentDiscountQuantity, "
+        "CommitmentDiscountUnit, CommitmentDiscountStatus from marts.focus_cost_and_usage "
+        "where x_source_line_item_id = 'rifee-without-quantity' order by 1"
+    )
+    assert rows == [
+        ("charge", "Purchase", Decimal("72"), Decimal("0"), None, None, None),
+        ("unused_commitment", "Usage", Decimal("0"), Decimal("7.2"), None, None, "Unused"),
+    ]
+
+
+def test_odd_rows_reconcile_to_the_cent(odd_build: Build) -> None:
+    rows = odd_build.query(
+        "select billing_account_id, raw_billed_cost, focus_billed_cost, quarantined_billed_cost, raw_amortized_cost, "
+        "focus_effective_cost, quarantined_amortized_cost, quarantined_row_count, is_reconciled "
+        "from marts.fct_billing_reconciliation order by 1"
+    )
+    # 999999999999: billed 0.25 + 72 − 0.50 + 5 + 0.30 = 77.05, of which 4.80 is quarantined; amortised
+    # 0.25 + 7.20 (the RIFee's unused fee) − 0.50 + 5 + 0.20 (the covered usage's effective cost) = 12.15,
+    # of which 4.70 is quarantined.
+    assert rows == [
+        ("777777777777", Decimal("2"), Decimal("2"), Decimal("0"), Decimal("2"), Decimal("2"), Decimal("0"), 0, True),
+        ("888888888888", Decimal("1"), Decimal("1"), Decimal("0"), Decimal("1"), Decimal("1"), Decimal("0"), 0, True),
+        ("999999999999", Decimal("77.05"), Decimal("72.25"), Decimal("4.8"), Decimal("12.15"), Decimal("7.45"),
+         Decimal("4.7"), 3, True),
+    ]
+
+
+def test_account_names_come_from_the_mapping_file_then_the_export_then_the_id(odd_build: Build) -> None:
+    names = odd_build.query(
+        "select distinct BillingAccountId, BillingAccountName, SubAccountId, SubAccountName "
+        "from marts.focus_cost_and_usage order by 1"
+    )
+    assert names == [
+        ("777777777777", "Seven Export", "123456789012", "sandbox"),
+        ("888888888888", "Mapped Payer", "123456789012", "sandbox"),
+        ("999999999999", "999999999999", "123456789012", "sandbox"),
+    ]
+
+
+def test_resource_type_comes_from_the_arn_when_the_cur_states_no_product_family(odd_build: Build) -> None:
+    types = odd_build.query(
+        "select x_source_line_item_id, x_row_kind, ResourceId, ResourceType from marts.focus_cost_and_usage "
+        "where ResourceId is not null order by 1, 2"
+    )
+    assert types == [
+        ("good", "charge", "arn:aws:ec2:us-east-1:999999999999:instance/i-0abc", "ec2:instance"),
+        ("rifee-without-quantity", "unused_commitment", RI_ARN, "Reserved Instance"),
+    ]
+
+
+@needs_validator
+def test_odd_rows_pass_every_focus_validator_must_rule(odd_build: Build, tmp_path: Path) -> None:
+    assert odd_build.returncode == 0, odd_build.output[-4000:]
+    assert failed_must_rules(odd_build, tmp_path) == {}

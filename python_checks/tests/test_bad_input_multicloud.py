@@ -277,8 +277,8 @@ def test_azure_tags_without_braces_parse(azure_build: Build) -> None:
         "select ResourceName, Tags from marts.focus_cost_and_usage "
         f"where BillingAccountId = '{GOOD}' and ResourceName in ('vm-app-1', 'stapp1')"
     ))
-    assert json.loads(tags["vm-app-1"]) == {"env": "prod", "team": "platform"}
-    assert json.loads(tags["stapp1"]) == {"team": "data"}
+    assert tags["vm-app-1"] == {"env": "prod", "team": "platform"}
+    assert tags["stapp1"] == {"team": "data"}
 
 
 def test_azure_reexport_only_the_newest_run_counts(azure_build: Build, azure_landing) -> None:  # noqa: ANN001

@@ -8,7 +8,10 @@ import csv
 import datetime as dt
 from decimal import Decimal
 
-from .conftest import Build
+import pytest
+
+from .conftest import Build, build_warehouse
+from .test_bad_input import write_cur
 
 # The generator's commitment truth and always-on baselines describe AWS and the native FOCUS exports;
 # Azure and Google Cloud are checked in test_multicloud_warehouse.py.
@@ -152,3 +155,59 @@ def test_an_account_wide_plan_commits_at_least_what_each_service_would(generated
     )
     assert len(rows) >= 3, rows
     assert all(account_level >= service_level for _, account_level, service_level in rows), rows
+
+
+# ---------------------------------------------------------------- Savings Plan fees of more than an hour
+# A SavingsPlanRecurringFee row states the commitment of its whole charge period: an hour in most CURs,
+# a day or a month in others. dim_commitments must give the commitment per hour whatever the period.
+
+SP_COLUMNS = [
+    "identity/LineItemId", "bill/PayerAccountId", "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate",
+    "lineItem/UsageAccountId", "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate",
+    "lineItem/ProductCode", "lineItem/CurrencyCode", "lineItem/UnblendedCost", "savingsPlan/SavingsPlanARN",
+    "savingsPlan/TotalCommitmentToDate", "savingsPlan/UsedCommitment",
+    "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod", "savingsPlan/RecurringCommitmentForBillingPeriod",
+    "savingsPlan/StartTime", "savingsPlan/EndTime", "savingsPlan/PaymentOption",
+]
+SP_TERM = ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")  # 8,760 hours
+
+
+def _sp_fee(line_id: str, arn: str, start: str, end: str, total: str, used: str, upfront: str, recurring: str,
+            payment: str) -> list[str]:
+    return [line_id, "999999999999", "2026-08-01T00:00:00Z", "2026-09-01T00:00:00Z", "999999999999",
+            "SavingsPlanRecurringFee", start, end, "ComputeSavingsPlans", "USD", recurring,
+            f"arn:aws:savingsplans::999999999999:savingsplan/{arn}", total, used, upfront, recurring, *SP_TERM,
+            payment]
+
+
+@pytest.fixture(scope="module")
+def long_fee_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    root = tmp_path_factory.mktemp("long_savings_plan_fees")
+    rows = [
+        # 1.50 an hour (0.50 paid upfront, 1.00 recurring) stated once for the whole of 2026-08-03
+        _sp_fee("sp-day", "sp-day", "2026-08-03T00:00:00Z", "2026-08-04T00:00:00Z", "36", "30", "12", "24",
+                "Partial Upfront"),
+        # 2.00 an hour stated once for the whole of August (744 hours)
+        _sp_fee("sp-month", "sp-month", "2026-08-01T00:00:00Z", "2026-09-01T00:00:00Z", "1488", "1400", "0", "1488",
+                "No Upfront"),
+        # 0.75 an hour stated hour by hour, as most CURs do
+        _sp_fee("sp-hour-1", "sp-hour", "2026-08-03T00:00:00Z", "2026-08-03T01:00:00Z", "0.75", "0.75", "0", "0.75",
+                "No Upfront"),
+        _sp_fee("sp-hour-2", "sp-hour", "2026-08-03T01:00:00Z", "2026-08-03T02:00:00Z", "0.75", "0.5", "0", "0.75",
+                "No Upfront"),
+    ]
+    write_cur(root / "landing", rows, SP_COLUMNS)
+    return build_warehouse(root / "landing", root / "w.duckdb")
+
+
+def test_a_savings_plan_fee_of_a_day_or_a_month_commits_its_amount_per_hour(long_fee_build: Build) -> None:
+    assert long_fee_build.returncode == 0, long_fee_build.output[-6000:]
+    commitments = long_fee_build.query(
+        "select split_part(commitment_discount_id, '/', 2), committed_quantity_per_hour, committed_quantity_source, "
+        "recurring_amount_per_hour, upfront_amount, amortized_cost_per_hour from marts.dim_commitments order by 1"
+    )
+    assert commitments == [
+        ("sp-day", Decimal("1.5"), "provider export", Decimal("1"), Decimal("4380"), Decimal("1.5")),
+        ("sp-hour", Decimal("0.75"), "provider export", Decimal("0.75"), Decimal("0"), Decimal("0.75")),
+        ("sp-month", Decimal("2"), "provider export", Decimal("2"), Decimal("0"), Decimal("2")),
+    ]

@@ -47,6 +47,7 @@ import pytest
 from python_checks.landing.columns import FOCUS_COLUMNS
 
 from .conftest import SHARED_SAMPLES, Build, build_warehouse
+from .validator_helpers import failed_must_rules, needs_validator
 
 SPEC_EXAMPLES = SHARED_SAMPLES / "focus_spec_examples"
 SCENARIOS = SPEC_EXAMPLES / "commitment_discount_scenarios"
@@ -331,6 +332,11 @@ def built(spec_build: Build) -> Build:
 
 def test_spec_examples_build_with_every_dbt_test_passing(spec_build: Build) -> None:
     assert spec_build.returncode == 0, spec_build.output[-8000:]
+
+
+@needs_validator
+def test_spec_examples_pass_every_focus_validator_must_rule(built: Build, tmp_path: Path) -> None:
+    assert failed_must_rules(built, tmp_path) == {}
 
 
 def test_a_commitments_csv_row_that_names_no_commitment_is_flagged(spec_build: Build) -> None:

@@ -6,7 +6,6 @@ when it is absent on a developer machine, but required on CI (CI=true), where th
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,16 +14,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from python_checks.focus_validation import (
-    VALIDATOR_PYTHON,
-    export_focus_parquet,
-    run_validator,
-)
+from python_checks.focus_validation import export_focus_parquet, run_validator
 
-needs_validator = pytest.mark.skipif(
-    not VALIDATOR_PYTHON.exists() and not os.environ.get("CI"),
-    reason="focus-validator env absent: run `make validator-env` (required, and created, on CI)",
-)
+from .validator_helpers import needs_validator
+
 
 # The 57 FOCUS 1.2 columns of the cost-and-usage dataset, with the types we store them as.
 FOCUS_COLUMNS = {
@@ -295,9 +288,23 @@ def test_valid_rows_pass(tmp_path: Path) -> None:
     [
         (0, {"BilledCost": None}, "BilledCost-C-003-M"),
         (3, {"ChargeFrequency": "Usage-Based"}, "ChargeFrequency-C-004-C"),
+        # checked since ACCOUNT_NAMING_SUPPORTED and RESOURCE_TYPE_ASSIGNMENT_SUPPORTED are passed (D45)
+        (0, {"BillingAccountName": None}, "BillingAccountName-C-003-C"),
+        (0, {"ResourceType": None}, "ResourceType-C-005-C"),
+        (4, {"ResourceType": "Virtual Machine"}, "ResourceType-C-004-C"),
     ],
 )
 def test_broken_row_is_reported(tmp_path: Path, row: int, change: dict[str, Any], rule_id: str) -> None:
     result = validate(tmp_path, [*VALID_ROWS, {**VALID_ROWS[row], **change}])
     assert rule_id in result.failed, result.failed
+    assert rule_id in result.failed_must
     assert rule_id.split("-")[0] in result.failed[rule_id]
+
+
+@needs_validator
+def test_a_composite_failing_only_through_a_should_rule_is_not_a_failed_must(tmp_path: Path) -> None:
+    """SkuMeter SHOULD be set with a SkuId (SkuMeter-C-005-C); the MUST composites above it fail with it
+    but break no MUST requirement (D21)."""
+    result = validate(tmp_path, [*VALID_ROWS, {**VALID_ROWS[0], "SkuMeter": None}])
+    assert {"SkuMeter-C-005-C", "SkuMeter-C-003-C", "SkuMeter-C-000-C"} <= result.failed.keys()
+    assert result.failed_must == set()

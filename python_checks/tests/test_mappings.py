@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from python_checks.mappings import COMMITMENTS, MAPPING_FILES, MappingError, load_mappings, read_mapping
+from python_checks.mappings import ACCOUNTS, COMMITMENTS, MAPPING_FILES, MappingError, load_mappings, read_mapping
 from python_checks.settings import SAMPLE_MAPPINGS_DIR
 
 HEADER = ("commitment_discount_id,term_start,term_end,term_months,payment_option,scope,"
@@ -87,6 +87,36 @@ def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_the_shipped_samples_are_valid() -> None:
     assert read_mapping(SAMPLE_MAPPINGS_DIR / "commitments.csv", COMMITMENTS)
+    assert read_mapping(SAMPLE_MAPPINGS_DIR / "accounts.csv", ACCOUNTS)
+
+
+def test_an_accounts_file_names_accounts_by_id(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id,account_name\n 111111111111 , Globex Payer \nAB12-CD34-EF5-GH6,Fabrikam\n",
+                    encoding="utf-8")
+    assert read_mapping(path, ACCOUNTS) == [
+        {"account_id": "111111111111", "account_name": "Globex Payer"},
+        {"account_id": "AB12-CD34-EF5-GH6", "account_name": "Fabrikam"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("111111111111,\n", "row 2: account_name is empty; every row needs one."),
+        (",Globex\n", "row 2: account_id is empty; every row needs one."),
+        ("111111111111,Globex\n111111111111,Globex again\n", "row 3: account_id 111111111111 is already on row 2"),
+        ("1.11111E+11,Globex\n", "row 2: account_id '1.11111E+11' is a number a spreadsheet rewrote in scientific "
+                                  "notation; format the column as text and write the id in full"),
+    ],
+)
+def test_a_broken_accounts_row_is_named(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id,account_name\n" + body, encoding="utf-8")
+    with pytest.raises(MappingError) as err:
+        read_mapping(path, ACCOUNTS)
+    assert str(err.value).startswith(f"{path}, row ")
+    assert message in str(err.value)
 
 
 def test_finops_load_stops_on_a_broken_mapping_file(tmp_path: Path) -> None:

@@ -290,6 +290,18 @@ def test_gcp_commitment_fees_are_recurring_purchases(gcp_rows: list[dict]) -> No
     assert {row["subscription_instance_id"] for row in fees} == credited
 
 
+def test_gcp_resources_have_the_type_their_global_name_names(build: Build) -> None:
+    """ResourceType is the service host and collection of resource.global_name (D47): every Google Cloud
+    row with a resource has one, and no row without a resource does."""
+    rows = build.query(f"select ResourceId, ResourceType from marts.focus_cost_and_usage where {GCP}")
+    with_resource = [(resource, kind) for resource, kind in rows if resource is not None]
+    assert with_resource and all(kind is None for resource, kind in rows if resource is None)
+    for resource, kind in with_resource:
+        host, *path = resource.removeprefix("//").split("/")
+        assert kind == f"{host}/{path[-2]}", resource
+    assert {kind for _, kind in with_resource} >= {"compute.googleapis.com/instances"}
+
+
 def test_gcp_tax_rows_are_tax(gcp_rows: list[dict]) -> None:
     """cost_type tax → ChargeCategory Tax (one per account and month)."""
     categories = [row["ChargeCategory"] for row in gcp_rows if row["cost_type"] == "tax"]
@@ -317,9 +329,9 @@ def _expected_tags(row: dict) -> dict[str, str] | None:
 
 def test_gcp_labels_become_tags_with_prefixed_project_and_system_labels(gcp_rows: list[dict]) -> None:
     """Tags = resource labels by key, project labels as goog-project:<key>, system labels as goog-system:<key>."""
-    wrong = [row for row in gcp_rows if (json.loads(row["Tags"]) if row["Tags"] else None) != _expected_tags(row)]
+    wrong = [row for row in gcp_rows if row["Tags"] != _expected_tags(row)]
     assert not wrong, wrong[:3]
-    keys = {key for row in gcp_rows if row["Tags"] for key in json.loads(row["Tags"])}
+    keys = {key for row in gcp_rows if row["Tags"] for key in row["Tags"]}
     assert any(key.startswith("goog-system:") for key in keys) and any(key.startswith("goog-project:") for key in keys)
 
 

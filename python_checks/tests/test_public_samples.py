@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import SHARED_SAMPLES, Build, build_warehouse
+from .validator_helpers import failed_must_rules, needs_validator
 
 pytestmark = pytest.mark.skipif(
     not SHARED_SAMPLES.is_dir(),
@@ -99,6 +100,30 @@ def test_cur_samples_total_what_the_files_say(sample_build: Build) -> None:
         raw, focus = actual[account]
         assert abs(raw - total) < Decimal("0.000001"), (account, raw, total)
         assert raw.quantize(Decimal("0.01")) == focus.quantize(Decimal("0.01")) == total.quantize(Decimal("0.01"))
+
+
+@needs_validator
+def test_samples_pass_every_focus_validator_must_rule(sample_build: Build, tmp_path: Path) -> None:
+    assert sample_build.returncode == 0, sample_build.output[-4000:]
+    assert failed_must_rules(sample_build, tmp_path) == {}
+
+
+def test_native_rows_that_break_a_focus_rule_are_quarantined_naming_it(sample_build: Build) -> None:
+    """The FOCUS 1.0 sample's rows a FOCUS 1.2 dataset cannot hold (D18, D46): an AWS credit with a unit
+    price of -3, two Oracle adjustments with a ConsumedQuantity, seven AWS usage rows whose ContractedCost
+    is not ContractedUnitPrice x PricingQuantity. They are listed, with their amounts, and reconciled."""
+    quarantined = sample_build.query(
+        "select quarantine_reason, count(*) from marts.quarantine_line_items where source_name = 'focus' "
+        "group by 1 order by 1"
+    )
+    rule = "breaks FOCUS rule {} (macros/focus_row_rules.sql)".format
+    assert quarantined == [
+        (rule("consumed_quantity_only_on_used_usage"), 2),
+        (rule("contracted_cost_is_unit_price_times_quantity"), 7),
+        (rule("unit_prices_not_negative"), 1),
+    ]
+    (published,) = sample_build.query("select count(*) from marts.focus_cost_and_usage where x_source_name = 'focus'")
+    assert published == (990,)
 
 
 def test_native_focus_rows_keep_their_provider(sample_build: Build) -> None:

@@ -49,6 +49,7 @@ import pytest
 from python_checks.settings import SAMPLE_MAPPINGS_DIR
 
 from .conftest import SHARED_SAMPLES, Build, run_finops
+from .validator_helpers import failed_must_rules, needs_validator
 
 AZURE = SHARED_SAMPLES / "azure"
 GCP = SHARED_SAMPLES / "gcp"
@@ -187,6 +188,12 @@ def test_multicloud_samples_build_with_every_dbt_test_passing(multicloud_build: 
     assert multicloud_build.returncode == 0, multicloud_build.output[-6000:]
 
 
+@needs_validator
+def test_multicloud_samples_pass_every_focus_validator_must_rule(multicloud_build: Build, tmp_path: Path) -> None:
+    assert multicloud_build.returncode == 0, multicloud_build.output[-4000:]
+    assert failed_must_rules(multicloud_build, tmp_path) == {}
+
+
 def test_every_multicloud_sample_row_is_loaded(multicloud_build: Build) -> None:
     """Rows loaded per landed file = data rows of the sample file it came from; nothing rejected."""
     expected = {f"azure/{export}/20230901-20230930/{CAD_SAMPLE.name}": len(_csv_rows(CAD_SAMPLE))
@@ -312,9 +319,21 @@ def test_gcp_resource_labels_become_tags(multicloud_build: Build) -> None:
     assert not any(labels(row, "system_labels") or labels(row, "project.labels") for row in rows)
     expected = Counter(json.dumps({label["key"]: label["value"] for label in labels(row, "labels")}, sort_keys=True)
                        for row in rows if labels(row, "labels"))
-    actual = Counter(json.dumps(json.loads(tags), sort_keys=True) for (tags,) in multicloud_build.query(
+    actual = Counter(json.dumps(tags, sort_keys=True) for (tags,) in multicloud_build.query(
         "select Tags from marts.focus_cost_and_usage where x_source_name = 'gcp' and Tags is not null"))
     assert expected and actual == expected
+
+
+def test_gcp_resource_type_falls_back_to_the_service(multicloud_build: Build) -> None:
+    """koku's rows name their resource `//example`, a global name without a service and collection, so
+    ResourceType is the service the resource is billed under (D47); the billing account, which the
+    export does not name and no accounts.csv row names, is named by its id (D45)."""
+    rows = multicloud_build.query(
+        "select distinct ResourceId, ResourceType, ServiceName, BillingAccountName = BillingAccountId "
+        "from marts.focus_cost_and_usage where x_source_name = 'gcp' and ResourceId is not null"
+    )
+    assert rows and all(resource == "//example" and kind == service and named_by_id
+                        for resource, kind, service, named_by_id in rows), rows
 
 
 # ---------------------------------------------------------------- finops-toolkit extracts
@@ -355,6 +374,12 @@ def test_toolkit_build_stops_on_the_billed_reconciliation_as_bad_input(toolkit_b
         f"export's rows bill {(_cost(actual) - difference).quantize(cent)} (difference {difference.normalize()}); "
         "land both exports of the same scope and dates, exported together, and run again."]
     assert not toolkit_build.duckdb_path.exists()
+
+
+@needs_validator
+def test_toolkit_focus_rows_pass_every_focus_validator_must_rule(toolkit_build: Build, tmp_path: Path) -> None:
+    """The build fails on the billed reconciliation alone (above); the FOCUS rows it publishes are valid."""
+    assert failed_must_rules(toolkit_build, tmp_path) == {}
 
 
 def test_every_toolkit_row_is_loaded(toolkit_build: Build) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import json
 from decimal import Decimal
 
 from python_checks.landing.columns import FOCUS_COLUMNS
+from python_checks.settings import SAMPLE_MAPPINGS_DIR
 
 from .conftest import Build
 
@@ -109,7 +109,7 @@ def test_messy_tags_keep_case_variants_and_unicode(generated_build: Build) -> No
     for (tags,) in generated_build.query(
         "select distinct Tags from marts.focus_cost_and_usage where Tags is not null and x_source_name = 'aws_cur'"
     ):
-        parsed = json.loads(tags)
+        parsed = tags  # a MAP(VARCHAR, VARCHAR): a dict in Python
         keys |= set(parsed)
         values |= set(parsed.values())
     assert {"Team", "team"} <= keys
@@ -146,3 +146,25 @@ def test_every_aws_flavour_names_a_service_the_same_way(generated_build: Build) 
     names = {r[0] for r in rows}
     assert "Amazon Elastic Compute Cloud" in names
     assert not names & {"AmazonEC2", "AmazonS3", "AmazonRDS", "AWSLambda"}, names
+
+
+def test_accounts_are_named_by_accounts_csv_else_by_their_export(generated_build: Build) -> None:
+    """The sample accounts.csv names the legacy CUR's accounts (which state no names) and the Google Cloud
+    billing accounts (Google's export names none); CUR 2.0, Azure and the native FOCUS exports keep the
+    names they state. Every billing and sub account has a name (D45)."""
+    with open(SAMPLE_MAPPINGS_DIR / "accounts.csv", newline="", encoding="utf-8") as handle:
+        mapped = {row["account_id"]: row["account_name"] for row in csv.DictReader(handle)}
+    names = generated_build.query(
+        "select distinct x_source_name, BillingAccountId, BillingAccountName, SubAccountId, SubAccountName "
+        "from marts.focus_cost_and_usage"
+    )
+    billing = {(source, account): name for source, account, name, _, _ in names}
+    for (source, account), name in billing.items():
+        if account in mapped:
+            assert name == mapped[account], (source, account)
+        else:
+            assert name and name != account, (source, account, name)  # the export's own name
+    for _, _, _, sub_account, sub_name in names:
+        if sub_account is not None:
+            assert sub_name == mapped.get(sub_account, sub_name) and sub_name, sub_account
+    assert {source for source, account in billing if account in mapped} == {"aws_cur", "gcp"}

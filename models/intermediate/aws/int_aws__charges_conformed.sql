@@ -102,10 +102,28 @@ unused_commitments as (
         and classified.unused_commitment_cost <> 0
 ),
 
-rows_ as (
+charge_rows as (
     select * from charges
     union all
     select * from unused_commitments
+),
+
+rows_ as (
+    select
+        charge_rows.*,
+        -- Quantity of the commitment this row uses (Used), leaves unused (Unused) or buys (recurring
+        -- purchase): dollars of commitment for Savings Plans, instance hours for Reserved Instances.
+        -- NULL when the CUR leaves the amount it comes from empty (an RIFee without
+        -- lineItem/UsageAmount): the unit is then NULL too, as FOCUS wants the pair (D46).
+        case
+            when charge_rows.row_kind = 'unused_commitment' and charge_rows.is_savings_plan then charge_rows.effective_cost
+            when charge_rows.row_kind = 'unused_commitment' then charge_rows.ri_unused_quantity
+            when charge_rows.line_item_type = 'SavingsPlanCoveredUsage' then charge_rows.effective_cost
+            when charge_rows.line_item_type = 'DiscountedUsage' then charge_rows.usage_amount
+            when charge_rows.line_item_type = 'SavingsPlanRecurringFee' then charge_rows.sp_total_commitment_to_date
+            when charge_rows.line_item_type = 'RIFee' then charge_rows.usage_amount
+        end as commitment_discount_quantity
+    from charge_rows
 ),
 
 conformed as (
@@ -124,7 +142,9 @@ conformed as (
         rows_.payer_account_name as billing_account_name,
         'Management Account' as billing_account_type,
         rows_.usage_account_id as sub_account_id,
-        coalesce(rows_.usage_account_name, rows_.usage_account_id) as sub_account_name,
+        -- Names as the export states them (CUR 2.0 and some legacy CURs); int_charges_checked applies
+        -- accounts.csv first and falls back to the id (D45).
+        rows_.usage_account_name as sub_account_name,
         'Member Account' as sub_account_type,
         rows_.currency_code as billing_currency,
         rows_.billing_period_start,
@@ -210,37 +230,34 @@ conformed as (
                 then case when rows_.is_savings_plan then 'Savings Plan' else 'Reserved Instance' end
         end as commitment_discount_type,
         rows_.commitment_discount_status,
-        -- Quantity of the commitment this row uses (Used), leaves unused (Unused) or buys (recurring
-        -- purchase): dollars of commitment for Savings Plans, instance hours for Reserved Instances.
+        rows_.commitment_discount_quantity,
         case
-            when rows_.row_kind = 'unused_commitment' and rows_.is_savings_plan then rows_.effective_cost
-            when rows_.row_kind = 'unused_commitment' then rows_.ri_unused_quantity
-            when rows_.line_item_type = 'SavingsPlanCoveredUsage' then rows_.effective_cost
-            when rows_.line_item_type = 'DiscountedUsage' then rows_.usage_amount
-            when rows_.line_item_type = 'SavingsPlanRecurringFee' then rows_.sp_total_commitment_to_date
-            when rows_.line_item_type = 'RIFee' then rows_.usage_amount
-        end as commitment_discount_quantity,
-        case
-            when
-                rows_.row_kind = 'unused_commitment' or rows_.line_item_type in (
-                    'SavingsPlanCoveredUsage', 'DiscountedUsage', 'SavingsPlanRecurringFee', 'RIFee'
-                )
+            when rows_.commitment_discount_quantity is not null
                 then case when rows_.is_savings_plan then rows_.currency_code else 'Hours' end
         end as commitment_discount_unit,
-        -- service, location, resource, SKU
-        coalesce(service_categories.service_category, 'Other') as service_category,
-        coalesce(service_categories.service_subcategory, 'Other (Other)') as service_subcategory,
+        -- service, location, resource, SKU. ServiceName is the product's name (lineItem/ProductCode's
+        -- product), so its category is the product code's: data transfer billed under Amazon EC2
+        -- (product/servicecode AWSDataTransfer) stays EC2's, one category per ServiceName (D48).
+        coalesce(
+            product_categories.service_category, service_categories.service_category, 'Other'
+        ) as service_category,
+        coalesce(
+            product_categories.service_subcategory, service_categories.service_subcategory, 'Other (Other)'
+        ) as service_subcategory,
         rows_.product_name as service_name,
         rows_.region_code as region_id,
         case when rows_.region_code is not null then coalesce(rows_.region_name, rows_.region_code) end as region_name,
         rows_.availability_zone,
         case when rows_.row_kind = 'unused_commitment' then rows_.commitment_id else rows_.resource_id end as resource_id,
         case when rows_.row_kind = 'unused_commitment' then null else rows_.resource_id end as resource_name,
+        -- ResourceType (D47): the product family AWS states (Compute Instance, Storage), else the
+        -- ARN's service and resource type, else the product.
         case
             when
                 rows_.row_kind = 'unused_commitment'
                 then case when rows_.is_savings_plan then 'Savings Plan' else 'Reserved Instance' end
-            when rows_.resource_id is not null then coalesce(rows_.product_family, rows_.product_name)
+            when rows_.resource_id is not null
+                then coalesce(rows_.product_family, {{ resource_type_from_id('rows_.resource_id') }}, rows_.product_name)
         end as resource_type,
         -- FOCUS: tax rows carry no SKU; SkuMeter and SkuPriceId only describe a SKU.
         case when rows_.charge_category <> 'Tax' then rows_.sku end as sku_id,
@@ -251,6 +268,8 @@ conformed as (
         -- FOCUS Tags: the loader already keys user-defined tags by their name and AWS tags as `aws:...`.
         case when cardinality(rows_.resource_tags) > 0 then to_json(rows_.resource_tags)::varchar end as tags
     from rows_
+    left join service_categories as product_categories
+        on rows_.product_code = product_categories.service_code
     left join service_categories
         on rows_.service_code = service_categories.service_code
     left join pricing_units

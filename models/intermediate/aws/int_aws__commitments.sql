@@ -6,7 +6,17 @@
 with
 
 line_items as (
-    select * from {{ ref('int_aws__line_items_unioned') }}
+    select
+        *,
+        -- The seconds a row's charge period spans (an instant counts as its hour, macro
+        -- charge_period): a SavingsPlanRecurringFee states the commitment of its whole period, an
+        -- hour in most CURs but a day or a month in some, so per hour is amount × 3600 ÷ seconds.
+        date_diff(
+            'second',
+            {{ charge_period_start('usage_start', 'usage_end') }},
+            {{ charge_period_end('usage_start', 'usage_end') }}
+        ) as charge_period_seconds
+    from {{ ref('int_aws__line_items_unioned') }}
     where
         quarantine_reason is null
         and coalesce(savings_plan_arn, reservation_arn) is not null
@@ -26,19 +36,39 @@ per_commitment as (
         max(ri_upfront_value) as ri_upfront_value,
         -- RIFee's rate is the recurring fee per reserved instance-hour.
         max(case when line_item_type = 'RIFee' then unblended_rate end) as ri_recurring_rate,
-        -- SavingsPlanRecurringFee rows: the hourly commitment and its upfront and recurring parts.
-        max(case when line_item_type = 'SavingsPlanRecurringFee' then sp_total_commitment_to_date end)
-            as sp_hourly_commitment,
-        max(case when line_item_type = 'SavingsPlanRecurringFee' then sp_amortized_upfront_commitment end)
-            as sp_hourly_upfront_part,
-        max(case when line_item_type = 'SavingsPlanRecurringFee' then sp_recurring_commitment end)
-            as sp_hourly_recurring_part,
+        -- SavingsPlanRecurringFee rows: the commitment (and its upfront and recurring parts) of their
+        -- periods and the seconds those periods span, for a per-hour commitment below.
+        sum(case when line_item_type = 'SavingsPlanRecurringFee' then sp_total_commitment_to_date end)
+            as sp_fee_commitment,
+        sum(case when line_item_type = 'SavingsPlanRecurringFee' then sp_amortized_upfront_commitment end)
+            as sp_fee_upfront_part,
+        sum(case when line_item_type = 'SavingsPlanRecurringFee' then sp_recurring_commitment end)
+            as sp_fee_recurring_part,
+        sum(case when line_item_type = 'SavingsPlanRecurringFee' then charge_period_seconds end)
+            as sp_fee_seconds,
         max(case when line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage') then instance_type end)
             as covered_instance_type,
         max(case when line_item_type in ('RIFee', 'Fee') then instance_type end) as reserved_instance_type,
         max(region_code) as region_code
     from line_items
     group by 1
+),
+
+-- A Savings Plan commits to an amount per hour: Σ fee amounts × 3600 ÷ Σ seconds of their periods,
+-- divided exactly (prorate_money), so a fee row of a day or a month counts as its 24 or 720 hours.
+hourly as (
+    select
+        *,
+        case
+            when sp_fee_seconds > 0 then {{ prorate_money('sp_fee_commitment', 3600, 'sp_fee_seconds') }}
+        end as sp_hourly_commitment,
+        case
+            when sp_fee_seconds > 0 then {{ prorate_money('sp_fee_upfront_part', 3600, 'sp_fee_seconds') }}
+        end as sp_hourly_upfront_part,
+        case
+            when sp_fee_seconds > 0 then {{ prorate_money('sp_fee_recurring_part', 3600, 'sp_fee_seconds') }}
+        end as sp_hourly_recurring_part
+    from per_commitment
 ),
 
 final as (
@@ -74,7 +104,7 @@ final as (
         -- The commitment's own basis: instance-hours per hour for RIs, dollars per hour for Savings Plans.
         {{ to_money("case when is_savings_plan then sp_hourly_commitment else number_of_reservations end") }}
             as committed_quantity_per_hour
-    from per_commitment
+    from hourly
 )
 
 select * from final

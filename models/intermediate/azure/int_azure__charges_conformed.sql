@@ -82,10 +82,12 @@ conformed as (
         cast(null as varchar) as invoicing_entity,
         -- accounts and periods
         billing_account_id,
-        coalesce(billing_account_name, billing_account_id) as billing_account_name,
+        -- Names as the export states them (BillingProfileName, else BillingAccountName; SubscriptionName);
+        -- int_charges_checked applies accounts.csv first and falls back to the id (D45).
+        billing_account_name,
         case when is_mca then 'Billing Profile' else 'Billing Account' end as billing_account_type,
         subscription_id as sub_account_id,
-        case when subscription_id is not null then coalesce(subscription_name, subscription_id) end as sub_account_name,
+        case when subscription_id is not null then subscription_name end as sub_account_name,
         case when subscription_id is not null then 'Subscription' end as sub_account_type,
         billing_currency,
         billing_period_start,
@@ -182,14 +184,15 @@ conformed as (
         case when is_covered_usage then 'Used' when is_unused_commitment then 'Unused' end
             as commitment_discount_status,
         -- Savings plans count money (the amortised cost used or left unused); reservations count
-        -- the hours they cover or leave unused (Quantity).
+        -- the hours they cover or leave unused (Quantity in its unit), and only when the export
+        -- states both: FOCUS wants the quantity and its unit together (D46).
         case
             when (is_covered_usage or is_unused_commitment) and is_savings_plan then focus_row_effective_cost
-            when (is_covered_usage or is_unused_commitment) then quantity
+            when (is_covered_usage or is_unused_commitment) and unit_name is not null then quantity
         end as commitment_discount_quantity,
         case
             when (is_covered_usage or is_unused_commitment) and is_savings_plan then billing_currency
-            when (is_covered_usage or is_unused_commitment) then unit_name
+            when (is_covered_usage or is_unused_commitment) and quantity is not null then unit_name
         end as commitment_discount_unit,
         -- service, location, resource, SKU
         case
@@ -213,10 +216,14 @@ conformed as (
             when is_unused_commitment then null
             else coalesce(resource_name, nullif(regexp_extract(resource_id, '[^/]+$'), ''))
         end as resource_name,
+        -- ResourceType (D47): the ARM type of the resource id (microsoft.compute/virtualmachines),
+        -- else the meter category the resource is billed under.
         case
             when is_unused_commitment then case when is_savings_plan then 'Savings Plan' else 'Reservation' end
             when resource_id is not null
-                then nullif(regexp_extract(lower(resource_id), '/providers/([^/]+/[^/]+)', 1), '')
+                then coalesce(
+                    {{ resource_type_from_id('resource_id') }}, meter_category, consumed_service, 'Microsoft Azure'
+                )
         end as resource_type,
         case when type_charge_category not in ('Tax', 'Adjustment') then coalesce(product_id, part_number) end
             as sku_id,

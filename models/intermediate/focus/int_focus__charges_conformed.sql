@@ -5,13 +5,36 @@
 --   * PricingCurrencyEffectiveCost (1.2, mandatory): EffectiveCost when priced in the billing currency;
 --   * ListCost / ContractedCost (mandatory since 1.0-preview but absent from some exports): BilledCost;
 --   * RegionId / RegionName: an export that states only one of the pair gets it for both;
---   * a charge dated at an instant (start = end) gets the hour that contains it (macro charge_period).
+--   * a charge dated at an instant (start = end) gets the hour that contains it (macro charge_period);
+--   * ResourceType: a resource without one gets the type its id names, else its ServiceName; a type
+--     without a resource id is dropped (FOCUS ResourceType-C-004-C/-C-005-C, D47);
+--   * AWS's exports name AWS's invoicing legal entity (Amazon Web Services EMEA SARL...) as
+--     InvoiceIssuerName; as for the CUR (D12) the issuer is AWS and the entity is kept in
+--     x_invoicing_entity, since FOCUS reads an issuer other than the provider as a third party paid
+--     instead of it (BilledCost-C-005-C).
+-- A row that still breaks a FOCUS row rule is quarantined in int_charges_checked (D46).
 -- Quarantined rows are not here: see quarantine_line_items.
 with
 
 line_items as (
     select * from {{ ref('stg_focus__line_items') }}
     where quarantine_reason is null
+),
+
+issuers as (
+    select
+        *,
+        -- AWS invoices through its regional legal entities (Amazon Web Services, Inc., Amazon Web
+        -- Services EMEA SARL, AWS Serviços Brasil Ltda., Amazon Internet Services Private Limited).
+        coalesce(
+            provider_name = 'AWS' and (
+                invoice_issuer_name ilike 'Amazon Web Services%'
+                or invoice_issuer_name ilike 'AWS %'
+                or invoice_issuer_name ilike 'Amazon Internet Services%'
+            ),
+            false
+        ) as issuer_is_aws_entity
+    from line_items
 ),
 
 conformed as (
@@ -53,7 +76,10 @@ conformed as (
         availability_zone,
         resource_id,
         resource_name,
-        resource_type,
+        case
+            when resource_id is not null
+                then coalesce(resource_type, {{ resource_type_from_id('resource_id') }}, service_name, provider_name)
+        end as resource_type,
         sku_id,
         sku_meter,
         sku_price_id,
@@ -64,7 +90,10 @@ conformed as (
         sku_price_details,
         pricing_currency_contracted_unit_price,
         pricing_currency_list_unit_price,
-        coalesce(invoice_issuer_name, provider_name) as invoice_issuer_name,
+        case
+            when issuer_is_aws_entity then 'AWS'
+            else coalesce(invoice_issuer_name, provider_name)
+        end as invoice_issuer_name,
         coalesce(publisher_name, provider_name) as publisher_name,
         coalesce(list_cost, billed_cost) as list_cost,
         coalesce(contracted_cost, billed_cost) as contracted_cost,
@@ -83,11 +112,13 @@ conformed as (
                 then coalesce(pricing_currency_effective_cost, effective_cost)
             else pricing_currency_effective_cost
         end as pricing_currency_effective_cost,
-        cast(null as varchar) as invoicing_entity,
+        case
+            when issuer_is_aws_entity then invoice_issuer_name
+        end as invoicing_entity,
         cast(null as varchar) as source_line_item_id,
         cast(null as varchar) as source_line_item_type,
         'charge' as row_kind
-    from line_items
+    from issuers
 ),
 
 final as (

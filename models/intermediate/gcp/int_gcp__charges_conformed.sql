@@ -129,11 +129,11 @@ conformed as (
         cast(null as varchar) as invoicing_entity,
         -- accounts and periods
         priced.billing_account_id,
-        priced.billing_account_id as billing_account_name,
+        -- The export names no billing account; int_charges_checked applies accounts.csv, else the id (D45).
+        cast(null as varchar) as billing_account_name,
         'Billing Account' as billing_account_type,
         priced.project_id as sub_account_id,
-        case when priced.project_id is not null then coalesce(priced.project_name, priced.project_id) end
-            as sub_account_name,
+        case when priced.project_id is not null then priced.project_name end as sub_account_name,
         case when priced.project_id is not null then 'Project' end as sub_account_type,
         priced.billing_currency,
         priced.billing_period_start,
@@ -224,7 +224,17 @@ conformed as (
         priced.location_zone as availability_zone,
         coalesce(priced.resource_global_name, priced.resource_name) as resource_id,
         priced.resource_name,
-        cast(null as varchar) as resource_type,
+        -- ResourceType (D47): the service and collection of the resource's global name
+        -- (//compute.googleapis.com/.../instances/vm-1 -> compute.googleapis.com/instances), else the
+        -- service the resource is billed under (Compute Engine).
+        case
+            when coalesce(priced.resource_global_name, priced.resource_name) is not null
+                then coalesce(
+                    {{ resource_type_from_id('priced.resource_global_name') }},
+                    priced.service_description,
+                    'Google Cloud'
+                )
+        end as resource_type,
         -- FOCUS: tax rows carry no SKU.
         case when priced.charge_category <> 'Tax' then priced.sku_id end as sku_id,
         case when priced.charge_category <> 'Tax' and priced.sku_id is not null then priced.sku_description end

@@ -1,31 +1,16 @@
--- All providers' FOCUS-conformed rows in one relation (snake_case FOCUS names).
--- Adding a provider = a new conformed model and one more `union all by name` branch here.
+-- The FOCUS rows this warehouse publishes, all providers in one relation (snake_case FOCUS names):
+-- every row of int_charges_checked whose source row holds every FOCUS row rule. The FOCUS dataset,
+-- the commitment models and allocation read this; the rows left out are quarantined (D46).
 with
 
-aws as (
-    select * from {{ ref('int_aws__charges_conformed') }}
-),
-
-focus_exports as (
-    select * from {{ ref('int_focus__charges_conformed') }}
-),
-
-azure as (
-    select * from {{ ref('int_azure__charges_conformed') }}
-),
-
-gcp as (
-    select * from {{ ref('int_gcp__charges_conformed') }}
+checked as (
+    select * from {{ ref('int_charges_checked') }}
 ),
 
 final as (
-    select * from aws
-    union all by name
-    select * from focus_exports
-    union all by name
-    select * from azure
-    union all by name
-    select * from gcp
+    select * exclude (broken_focus_rule, quarantine_reason)
+    from checked
+    where quarantine_reason is null
 )
 
 select * from final

@@ -1,6 +1,8 @@
 -- Every raw row of every source with the provider's own billed and amortised amounts and the
--- reason it was quarantined (NULL when it was used). The reconciliation's "raw" side and the
--- quarantine table both read this, so they cannot disagree about what a raw row was worth.
+-- reason it was quarantined (NULL when it was used): staging's reason, else the FOCUS row rule one of
+-- its FOCUS rows breaks after conforming (int_charges_checked, D46). The reconciliation's "raw" side
+-- and the quarantine table both read this, so they cannot disagree about what a raw row was worth,
+-- and int_charges_unioned publishes exactly the rows quarantined nowhere here.
 --   billed_basis_cost / amortized_basis_cost: what the row adds to the provider's bill on each
 --     basis (the raw side of fct_billing_reconciliation). For Azure the actual-cost export is the
 --     billed basis and the amortised export the amortised one, so each row counts on one basis.
@@ -28,6 +30,17 @@ rejected_lines as (
     select * from {{ ref('stg_landing__rejected_lines') }}
 ),
 
+-- Source rows whose conformed FOCUS rows break a FOCUS row rule (one reason per source row).
+rule_breaks as (
+    select
+        source_file,
+        source_row_number,
+        min(quarantine_reason) as quarantine_reason
+    from {{ ref('int_charges_checked') }}
+    where quarantine_reason is not null
+    group by 1, 2
+),
+
 -- Each branch names only what its source knows; `union all by name` leaves the rest NULL (a line
 -- number and raw text only for unreadable lines, a line item id and type where the source has them).
 aws_amounts as (
@@ -46,11 +59,8 @@ aws_amounts as (
         aws_billed_cost as provider_billed_cost,
         aws_amortized_cost as provider_amortized_cost,
         -- The FOCUS mapping bills SavingsPlanCoveredUsage at 0 and does not carry
-        -- SavingsPlanNegation rows: on a usable row, these billed amounts are netted, not lost.
-        case
-            when quarantine_reason is null and line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation')
-                then aws_billed_cost
-        end as netted_billed_cost,
+        -- SavingsPlanNegation rows: on a usable row (see `final`), these billed amounts are netted, not lost.
+        line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation') as is_netted_savings_plan_row,
         quarantine_reason
     from aws
 ),
@@ -140,6 +150,17 @@ unioned as (
     select * from rejected_amounts
 ),
 
+reasoned as (
+    select
+        unioned.* exclude (quarantine_reason),
+        coalesce(unioned.quarantine_reason, rule_breaks.quarantine_reason) as quarantine_reason
+    from unioned
+    left join rule_breaks
+        on
+            unioned.source_file = rule_breaks.source_file
+            and unioned.source_row_number = rule_breaks.source_row_number
+),
+
 final as (
     select
         source_name,
@@ -156,11 +177,14 @@ final as (
         {{ to_money('amortized_basis_cost') }} as amortized_basis_cost,
         {{ to_money('provider_billed_cost') }} as provider_billed_cost,
         {{ to_money('provider_amortized_cost') }} as provider_amortized_cost,
-        -- 0 for every row but the AWS Savings Plan pairs above (amounts of unread lines are unknown).
-        {{ to_money('coalesce(netted_billed_cost, 0)') }} as netted_billed_cost,
+        -- 0 for every row but the usable AWS Savings Plan pairs above (amounts of unread lines are unknown).
+        {{ to_money("case
+            when quarantine_reason is null and is_netted_savings_plan_row then billed_basis_cost
+            else 0
+        end") }} as netted_billed_cost,
         quarantine_reason,
         cast(raw_line as varchar) as raw_line
-    from unioned
+    from reasoned
 )
 
 select * from final

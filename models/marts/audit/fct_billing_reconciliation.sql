@@ -17,7 +17,7 @@ raw_totals as (
     select
         source_name,
         billing_account_id,
-        cast(billing_period_start as timestamptz) as billing_period_start,
+        billing_period_start,
         billing_currency,
         count(*) as raw_row_count,
         coalesce(sum(billed_basis_cost), 0) as raw_billed_cost,

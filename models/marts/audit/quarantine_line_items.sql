@@ -17,7 +17,7 @@ final as (
         source_line_item_id,
         source_line_item_type,
         billing_account_id,
-        cast(billing_period_start as timestamptz) as billing_period_start,
+        billing_period_start,
         billing_currency,
         provider_billed_cost,
         provider_amortized_cost,

@@ -1,7 +1,10 @@
 -- The FOCUS 1.2 cost and usage dataset: every provider's charges with exactly the FOCUS column
 -- names and types, then the warehouse's x_ columns: lineage, and the four costs in the reporting
 -- currency (BillingCurrency stays as billed; int_reporting_currency_rates has the monthly rate).
--- BI tools and finance read this table.
+-- BI tools and finance read this table, in any session time zone (D49): the four Date/Time columns
+-- are UTC wall-clock TIMESTAMPs without a zone, so DATE(ChargePeriodStart) is the UTC day everywhere,
+-- and Tags is a MAP(VARCHAR, VARCHAR), so Tags['team'] is the tag's value (the FOCUS use-case
+-- library's spelling); focus-validator gets Tags as JSON text (python_checks/focus_validation.py).
 with
 
 charges as (
@@ -32,16 +35,16 @@ final as (
         cast(billing_account_name as varchar) as BillingAccountName,
         cast(billing_account_type as varchar) as BillingAccountType,
         cast(billing_currency as varchar) as BillingCurrency,
-        cast(billing_period_end as timestamptz) as BillingPeriodEnd,
-        cast(billing_period_start as timestamptz) as BillingPeriodStart,
+        cast(billing_period_end as timestamp) as BillingPeriodEnd,
+        cast(billing_period_start as timestamp) as BillingPeriodStart,
         cast(capacity_reservation_id as varchar) as CapacityReservationId,
         cast(capacity_reservation_status as varchar) as CapacityReservationStatus,
         cast(charge_category as varchar) as ChargeCategory,
         cast(charge_class as varchar) as ChargeClass,
         cast(charge_description as varchar) as ChargeDescription,
         cast(charge_frequency as varchar) as ChargeFrequency,
-        cast(charge_period_end as timestamptz) as ChargePeriodEnd,
-        cast(charge_period_start as timestamptz) as ChargePeriodStart,
+        cast(charge_period_end as timestamp) as ChargePeriodEnd,
+        cast(charge_period_start as timestamp) as ChargePeriodStart,
         cast(commitment_discount_category as varchar) as CommitmentDiscountCategory,
         cast(commitment_discount_id as varchar) as CommitmentDiscountId,
         cast(commitment_discount_name as varchar) as CommitmentDiscountName,
@@ -82,7 +85,7 @@ final as (
         cast(sub_account_id as varchar) as SubAccountId,
         cast(sub_account_name as varchar) as SubAccountName,
         cast(sub_account_type as varchar) as SubAccountType,
-        cast(tags as varchar) as Tags,
+        cast(cast(tags as json) as map (varchar, varchar)) as Tags,
         source_name as x_source_name,
         export_name as x_source_export,
         source_file as x_source_file,
