@@ -24,7 +24,10 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
         currencies = con.execute(
             "select string_agg(distinct billing_currency, ', ') from marts.fct_billing_reconciliation"
         ).fetchone()[0]
-        superseded = con.execute("select count(*) from raw.landing_files where status <> 'current'").fetchone()[0]
+        superseded, not_read = con.execute(
+            "select count(*) filter (where status = 'superseded'), count(*) filter (where status = 'not read') "
+            "from raw.landing_files"
+        ).fetchone()
         commitments = con.execute(
             """
             select c.billing_currency, c.commitments, c.used, c.unused, v.covered, v.eligible, c.unmeasured
@@ -63,7 +66,7 @@ def print_summary(duckdb_path: Path, landing_dir: Path) -> None:
     for source, accounts, periods, raw, focus, quarantined, billed, effective, ok in per_source:
         print(f"{source:<10}{accounts:>9}{periods:>8}{raw:>12,}{focus:>12,}{quarantined:>12,}"
               f"{billed:>18,.2f}{effective:>18,.2f}  {'yes' if ok else 'NO'}")
-    print(f"{superseded} superseded delivery files ignored (see raw.landing_files).")
+    print(f"{superseded} superseded delivery files ignored, {not_read} files not read (see raw.landing_files).")
     for currency, count, used, unused, covered, eligible, unmeasured in commitments:
         utilisation = f"{used / (used + unused):.1%}" if used + unused else "n/a"
         coverage = f"{covered / eligible:.1%}" if eligible else "n/a"

@@ -5,8 +5,9 @@ One raw table per source (`raw.aws_cur_line_items`, `raw.aws_cur2_line_items`,
 - `raw.rejected_lines`: CSV lines that cannot be split into fields (wrong field count, broken
   quoting) with DuckDB's reason, and JSON lines that are not a JSON object; they surface in
   `quarantine_line_items`.
-- `raw.landing_files`: every file found, whether it counted (`current`) or was `superseded` by a
-  newer delivery, and how many rows it gave.
+- `raw.landing_files`: every file found, whether it counted (`current`), was `superseded` by a
+  newer delivery or was `not read` (with the reason), how many rows it gave, and the link it was
+  found through when its lineage path is a link's target.
 
 The raw tables are rebuilt from the landing folder on every load, in one transaction: a file
 that cannot be read stops the load with a sentence naming it, and the warehouse keeps the
@@ -33,7 +34,7 @@ from .columns import (
     header_key,
     snake_name,
 )
-from .discover import LandingError, LandingFile, discover
+from .discover import NOT_READ, LandingError, LandingFile, discover
 
 META_COLUMNS = [
     ("_source_file", "VARCHAR"),
@@ -72,8 +73,9 @@ JSON_LINE_DELIMITER = "\x1f"
 
 @dataclass
 class LoadResult:
-    files: list[LandingFile]
+    files: list[LandingFile]  # the data files found, current or superseded
     warnings: list[str]
+    not_read: list[LandingFile] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     rejected_lines: int = 0
 
@@ -127,7 +129,8 @@ class _Loader:
         self.rejected = 0
 
     def rel(self, f: LandingFile) -> str:
-        return str(f.path.relative_to(self.landing))
+        """The file's lineage path (relative to the landing folder, links resolved)."""
+        return f.source_file or str(f.path.relative_to(self.landing))
 
     def create_tables(self) -> None:
         meta = ", ".join(f"{n} {t}" for n, t in META_COLUMNS)
@@ -149,7 +152,7 @@ class _Loader:
         self.con.execute(
             "create or replace table raw.landing_files (source VARCHAR, export_name VARCHAR, file_path VARCHAR, "
             "delivery_flavour VARCHAR, status VARCHAR, assembly_id VARCHAR, reason VARCHAR, rows_loaded BIGINT, "
-            "lines_rejected BIGINT)"
+            "lines_rejected BIGINT, link_path VARCHAR)"
         )
 
     # -- reading one file -------------------------------------------------------------------
@@ -341,7 +344,7 @@ class _Loader:
         table = RAW_TABLES[f.source]
         if f.flavour == "gcp_json":
             loaded, rejected = self._load_gcp_json(f, meta)
-            self._record(f, loaded, rejected)
+            self.record(f, loaded, rejected)
             return loaded
         selectors = {"focus": self._focus_select, "azure": self._azure_select, "gcp": self._gcp_select}
         select, relation = selectors.get(f.source, self._aws_select)(f)
@@ -364,13 +367,14 @@ class _Loader:
             loaded = self.con.execute("select count(*) from _file_rows").fetchone()[0]
             self.con.execute("drop table _file_rows")
             rejected = self._collect_rejects(f)
-        self._record(f, loaded, rejected)
+        self.record(f, loaded, rejected)
         return loaded
 
-    def _record(self, f: LandingFile, loaded: int, rejected: int) -> None:
+    def record(self, f: LandingFile, loaded: int, rejected: int) -> None:
         self.con.execute(
-            "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason, loaded, rejected],
+            "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [f.source, f.export, self.rel(f), f.flavour or None, f.status, f.assembly_id, f.reason, loaded, rejected,
+             f.link_path],
         )
 
     def _collect_rejects(self, f: LandingFile) -> int:
@@ -388,11 +392,6 @@ class _Loader:
         self.rejected += count
         return count
 
-    def record_superseded(self, f: LandingFile) -> None:
-        self.con.execute(
-            "insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, 0, 0)",
-            [f.source, f.export, self.rel(f), f.flavour, f.status, f.assembly_id, f.reason],
-        )
 
 
 def load_landing(landing: Path, duckdb_path: Path, progress: bool = True) -> LoadResult:
@@ -400,8 +399,10 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True) -> Loa
     import duckdb
     from tqdm import tqdm
 
-    files, warnings = discover(landing)
-    result = LoadResult(files=files, warnings=warnings, rows={s: 0 for s in RAW_TABLES})
+    found, warnings = discover(landing)
+    files = [f for f in found if f.status != NOT_READ]
+    result = LoadResult(files=files, warnings=warnings, not_read=[f for f in found if f.status == NOT_READ],
+                        rows={s: 0 for s in RAW_TABLES})
     duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(duckdb_path))
@@ -417,9 +418,9 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True) -> Loa
         loader = _Loader(con, landing)
         loader.create_tables()
         current = [f for f in files if f.status == "current"]
-        for f in files:
+        for f in found:
             if f.status != "current":
-                loader.record_superseded(f)
+                loader.record(f, 0, 0)
         for f in tqdm(current, desc="loading landing files", unit="file", disable=not progress):
             result.rows[f.source] += loader.load_file(f)
         con.execute("commit")
