@@ -450,7 +450,8 @@ def _read_metadata(source: str, path: Path) -> bool:
     one, as _cur_period reads it) or an Azure export run's manifest.json."""
     if source == "aws_cur" and PERIOD_FOLDER.match(path.parent.name):
         return path == next(iter(sorted(path.parent.glob("*Manifest.json"))), None)
-    return source == "azure" and path.name == "manifest.json" and PERIOD_FOLDER.match(path.parent.parent.name) is not None
+    return (source == "azure" and path.name == "manifest.json"
+            and PERIOD_FOLDER.match(path.parent.parent.name) is not None)
 
 
 def _not_read_reason(source: str, path: Path) -> tuple[str, bool]:

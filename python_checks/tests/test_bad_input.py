@@ -105,15 +105,26 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
     assert focus == [("good-1", Decimal("10.5")), ("good-2", Decimal("0.25")), ("good-3", Decimal("0"))]
 
     reconciliation = build.query(
-        "select billing_currency, raw_billed_cost, focus_billed_cost, quarantined_billed_cost, is_reconciled "
-        "from marts.fct_billing_reconciliation where billing_account_id is not null order by 1"
+        "select billing_currency, raw_billed_cost, focus_billed_cost, quarantined_billed_cost, "
+        "unknown_amount_line_count, reconciliation_status, is_reconciled "
+        "from marts.fct_billing_reconciliation order by 1 nulls last"
     )
     # The unparseable cost counts nowhere; the unknown line item type keeps its amount in
-    # quarantine; the unknown currency is its own currency group.
+    # quarantine; the unknown currency is its own currency group. The known amounts add up, but two
+    # lines could not be read, so no bill is reconciled: rep-2's line belongs to the USD bill (its
+    # file's only bill); rep-1's could be USD or XXQ (its file holds both), so both may have lost it,
+    # and the line itself is in the payer's August group of unknown currency.
     assert reconciliation == [
-        ("USD", Decimal("13.75"), Decimal("10.75"), Decimal("3"), True),
-        ("XXQ", Decimal("7"), Decimal("0"), Decimal("7"), True),
+        ("USD", Decimal("13.75"), Decimal("10.75"), Decimal("3"), 2, "incomplete", False),
+        ("XXQ", Decimal("7"), Decimal("0"), Decimal("7"), 1, "incomplete", False),
+        (None, Decimal("0"), Decimal("0"), Decimal("0"), 1, "incomplete", False),
     ]
+    placed = build.query(
+        "select raw_line, billing_account_id, strftime(billing_period_start, '%Y-%m'), billing_currency "
+        "from marts.quarantine_line_items where raw_line is not null order by 1"
+    )
+    assert placed == [("short,line", "999999999999", "2026-08", "USD"),
+                      ("too,few,fields", "999999999999", "2026-08", None)]
 
 
 def test_files_not_read_are_named_and_links_resolved_in_lineage(tmp_path: Path) -> None:

@@ -24,8 +24,15 @@ gcp as (
     select * from {{ ref('stg_gcp__billing_export') }}
 ),
 
+-- Lines the reader rejected and the loader could not recover (recovered ones are rows of their
+-- source above, `repair` in stg_landing__rejected_lines says how).
 rejected_lines as (
     select * from {{ ref('stg_landing__rejected_lines') }}
+    where repair is null
+),
+
+candidate_bills as (
+    select * from {{ ref('int_unreadable_line_candidate_bills') }}
 ),
 
 -- Each branch names only what its source knows; `union all by name` leaves the rest NULL (a line
@@ -112,20 +119,48 @@ gcp_amounts as (
     from gcp
 ),
 
--- Lines the CSV or JSON-lines reader could not use: their amounts are unknown, so they count as
--- rows only.
-rejected_amounts as (
+-- The bill an unreadable line belongs to: the one bill of its file it can belong to; with several
+-- candidates, what they all agree on (the rest stays unknown and each candidate is incomplete in
+-- fct_billing_reconciliation); with none, what the line and its delivery folder say.
+placements as (
     select
-        source_name,
-        export_name,
         source_file,
         source_line_number,
+        case when count(distinct billing_account_id) = 1 then min(billing_account_id) end as billing_account_id,
+        case when count(distinct billing_period_start) = 1 then min(billing_period_start) end as billing_period_start,
+        case when count(distinct billing_currency) = 1 then min(billing_currency) end as billing_currency
+    from candidate_bills
+    group by 1, 2
+),
+
+-- Lines the CSV or JSON-lines reader could not use: their amounts are unknown, so they count as
+-- rows (and lines of unknown amount) only, in the bill they are placed in.
+rejected_amounts as (
+    select
+        rejected_lines.source_name,
+        rejected_lines.export_name,
+        rejected_lines.source_file,
+        rejected_lines.source_line_number,
+        rejected_lines.unread_line_count,
+        rejected_lines.raw_line,
+        coalesce(placements.billing_account_id, rejected_lines.line_billing_account_id) as billing_account_id,
+        coalesce(
+            placements.billing_period_start,
+            rejected_lines.line_billing_period_start,
+            rejected_lines.folder_period_start
+        ) as billing_period_start,
+        coalesce(placements.billing_currency, rejected_lines.line_billing_currency) as billing_currency,
         case
-            when error_type = 'invalid json' then 'unreadable JSON line: ' || error_message
-            else 'unreadable CSV line (' || error_type || '): ' || error_message
-        end as quarantine_reason,
-        raw_line
+            when rejected_lines.error_type = 'invalid json' then 'unreadable JSON line: ' || rejected_lines.error_message
+            when rejected_lines.source_name = 'gcp'
+                then 'unreadable JSON line (' || rejected_lines.error_type || '): ' || rejected_lines.error_message
+            else 'unreadable CSV line (' || rejected_lines.error_type || '): ' || rejected_lines.error_message
+        end as quarantine_reason
     from rejected_lines
+    left join placements
+        on
+            rejected_lines.source_file = placements.source_file
+            and rejected_lines.source_line_number = placements.source_line_number
 ),
 
 unioned as (
@@ -158,6 +193,9 @@ final as (
         {{ to_money('provider_amortized_cost') }} as provider_amortized_cost,
         -- 0 for every row but the AWS Savings Plan pairs above (amounts of unread lines are unknown).
         {{ to_money('coalesce(netted_billed_cost, 0)') }} as netted_billed_cost,
+        -- Lines of unknown amount the row stands for: 0 for a row that was read, the physical lines
+        -- of an unreadable record (an unclosed quote swallows the lines after it).
+        coalesce(unread_line_count, 0) as unread_line_count,
         quarantine_reason,
         cast(raw_line as varchar) as raw_line
     from unioned

@@ -15,6 +15,7 @@ final as (
         assembly_id,
         rows_loaded,
         lines_rejected,
+        lines_recovered,
         link_path,
         nullif(reason, '') as status_reason
     from source
