@@ -356,17 +356,16 @@ class _Loader:
     def _read_into_file_rows(self, f: LandingFile, select: str, relation_of: Callable[[Path], str]) -> tuple[Path, str]:
         """One DuckDB pass of the file into the scratch table `_file_rows`. A file that mixes CRLF and LF
         line endings is read again from a normalised copy: DuckDB's strict CSV parser either stops at the
-        first line whose ending differs or rejects the lines where a CR is left over. Returns the path
-        read and a note for `raw.landing_files`."""
+        first line whose ending differs, or rejects lines (and loses some without a trace), so a file is
+        checked for mixed endings whenever its read fails or rejects a line. Returns the path read and a
+        note for `raw.landing_files`."""
         error: Exception | None = None
         try:
             self.con.execute(f"create or replace temp table _file_rows as select {select} from {relation_of(f.path)}")
         except Exception as exc:  # duckdb raises several error classes for unreadable input
             error = exc
         if error is None:
-            left_over_cr = self.con.execute(
-                "select count(*) from reject_errors where contains(csv_line, chr(13))").fetchone()[0]
-            if not left_over_cr or not mixes_line_endings(f.path):
+            if not self._has_rejects() or not mixes_line_endings(f.path):
                 return f.path, ""
         elif not mixes_line_endings(f.path):
             raise error
@@ -375,9 +374,18 @@ class _Loader:
         self.con.execute(f"create or replace temp table _file_rows as select {select} from {relation_of(copy)}")
         return copy, MIXED_ENDINGS_NOTE
 
+    def _has_rejects(self) -> bool:
+        """Whether the last read rejected a line (DuckDB creates its reject tables with the first read
+        that stores rejects: before it, nothing was rejected)."""
+        exists = self.con.execute("select count(*) from duckdb_tables() where temporary "
+                                  "and table_name = 'reject_errors'").fetchone()[0]
+        return bool(exists and self.con.execute("select count(*) from reject_errors").fetchone()[0])
+
     def _rejected_lines(self) -> list[RejectedLine]:
         """The lines the last read rejected, one per line (DuckDB reports a line once per problem, e.g.
         once per missing column), with a reason; the reject tables are emptied for the next file."""
+        if not self._has_rejects():
+            return []
         rows = self.con.execute(
             "select line, cast(arg_min(error_type, coalesce(column_idx, -1)) as varchar), "
             "arg_min(error_message, coalesce(column_idx, -1)), any_value(csv_line) "
@@ -386,7 +394,9 @@ class _Loader:
         # DuckDB keeps appending to these tables for the life of the connection.
         self.con.execute("delete from reject_errors")
         self.con.execute("delete from reject_scans")
-        return [RejectedLine(number, kind, reason(kind, message), text or "") for number, kind, message, text in rows]
+        # DuckDB's csv_line may begin with the previous line's LF (CRLF files): line ends are trimmed.
+        return [RejectedLine(number, kind, reason(kind, message), (text or "").strip("\r\n"))
+                for number, kind, message, text in rows]
 
     def _recover(self, lines: list[RejectedLine], path: Path, spec: _CsvSpec, select: str) -> int:
         """Read the rejected lines whose fields can be located into `_file_rows` after the file's other

@@ -30,7 +30,7 @@ from .test_bad_input_multicloud import az_pair, gcp_good_rows, gcp_row, write_az
 CUR_SAMPLE = SHARED_SAMPLES / "aws_cur" / "focus_converters_sample-anonymous-aws-export-dataset.csv"
 FOCUS_SAMPLE = SHARED_SAMPLES / "focus" / "FOCUS-Sample-Data_FOCUS-1.0_focus_sample.csv"
 SAMPLE_PAYER = "123412340534"
-CUT_FIELD, WIDE_HEADER, BROKEN, MIXED_ENDINGS, LONG_FIELD = (f"55550000000{i}" for i in range(1, 6))
+CUT_FIELD, WIDE_HEADER, BROKEN, LONG_FIELD = (f"55550000000{i}" for i in range(1, 5))
 LONG_LINE_BYTES = 65 * 1024 * 1024  # beyond the reader's 64 MiB limit
 
 
@@ -84,14 +84,6 @@ def cur_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, dict]:
     facts[BROKEN] = (_land(landing, BROKEN, lines, gz=True), _total(pristine) - _cost(cut) - _cost(long_line),
                      (11, cut), (21, long_line))
 
-    # The public FOCUS sample (its last field, Tags, is quoted JSON or NULL) as two files joined, the
-    # first written with CRLF line endings: valid CSV that DuckDB's strict parser cannot read as it is.
-    lines = FOCUS_SAMPLE.read_text(encoding="utf-8").splitlines(True)
-    mixed = landing / "focus" / "focus-sample" / "focus_sample.csv"
-    mixed.parent.mkdir(parents=True)
-    mixed.write_bytes("".join(line[:-1] + "\r\n" if i < 100 else line for i, line in enumerate(lines)).encode())
-    facts[MIXED_ENDINGS] = (str(mixed.relative_to(landing)), len(lines) - 1)
-
     lines = _sample_lines(LONG_FIELD)
     header = next(csv.reader(io.StringIO(lines[0])))
     row = next(csv.reader(io.StringIO(lines[5])))
@@ -103,10 +95,18 @@ def cur_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, dict]:
     return build_warehouse(landing, root / "w.duckdb"), facts
 
 
-def _bill(build: Build, payer: str) -> tuple:
+def _money(build: Build, payer: str) -> tuple:
+    """(raw rows, raw billed, FOCUS billed, quarantined rows, billed difference) of the payer's bill."""
     return build.query(
-        "select raw_row_count, raw_billed_cost, focus_billed_cost, quarantined_row_count, billed_cost_difference, "
-        "unknown_amount_line_count, reconciliation_status, is_reconciled from marts.fct_billing_reconciliation "
+        "select raw_row_count, raw_billed_cost, focus_billed_cost, quarantined_row_count, billed_cost_difference "
+        f"from marts.fct_billing_reconciliation where source_name = 'aws_cur' and billing_account_id = '{payer}'"
+    )[0]
+
+
+def _state(build: Build, payer: str) -> tuple:
+    """(lines of unknown amount, status, is_reconciled) of the payer's bill."""
+    return build.query(
+        "select unknown_amount_line_count, reconciliation_status, is_reconciled from marts.fct_billing_reconciliation "
         f"where source_name = 'aws_cur' and billing_account_id = '{payer}'"
     )[0]
 
@@ -119,7 +119,8 @@ def test_cur_defects_build(cur_build) -> None:  # noqa: ANN001
 def test_a_cur_line_that_lost_its_empty_last_field_is_read_and_reconciles(cur_build) -> None:  # noqa: ANN001
     build, facts = cur_build
     path, total = facts[CUT_FIELD]
-    assert _bill(build, CUT_FIELD) == (1281, total, total, 0, 0, 0, "reconciled", True)
+    assert _money(build, CUT_FIELD) == (1281, total, total, 0, 0)  # the line's money is on both sides
+    assert _state(build, CUT_FIELD) == (0, "reconciled", True)
     assert build.query_work(
         f"select line_number, repair, row_number from raw.rejected_lines where _source_file = '{path}'") == [
         (7, "its last 1 field(s) (savingsPlan/RecurringCommitmentForBillingPeriod) were missing and are empty on "
@@ -131,7 +132,8 @@ def test_a_cur_line_that_lost_its_empty_last_field_is_read_and_reconciles(cur_bu
 def test_a_cur_header_with_a_name_no_row_fills_loses_no_row(cur_build) -> None:  # noqa: ANN001
     build, facts = cur_build
     path, total = facts[WIDE_HEADER]
-    assert _bill(build, WIDE_HEADER) == (1281, total, total, 0, 0, 0, "reconciled", True)
+    assert _money(build, WIDE_HEADER) == (1281, total, total, 0, 0)
+    assert _state(build, WIDE_HEADER) == (0, "reconciled", True)
     assert build.query_work(f"select rows_loaded, lines_rejected, lines_recovered from raw.landing_files "
                             f"where file_path = '{path}'") == [(1281, 0, 1281)]
 
@@ -140,7 +142,8 @@ def test_an_unreadable_cur_line_is_quarantined_in_its_bill_which_is_incomplete(c
     build, facts = cur_build
     path, readable_total, (cut_line, cut_text), (long_line, _) = facts[BROKEN]
     # 1,279 rows read plus 2 unreadable lines; the known amounts add up, but the bill is not whole.
-    assert _bill(build, BROKEN) == (1281, readable_total, readable_total, 2, 0, 2, "incomplete", False)
+    assert _money(build, BROKEN) == (1281, readable_total, readable_total, 2, 0)
+    assert _state(build, BROKEN) == (2, "incomplete", False)
     quarantined = build.query(
         "select source_file, source_line_number, billing_account_id, strftime(billing_period_start, '%Y-%m'), "
         "billing_currency, provider_billed_cost, quarantine_reason, left(raw_line, 60), unread_line_count "
@@ -161,16 +164,11 @@ def test_the_summary_says_incomplete_with_the_lines_of_unknown_amount(cur_build)
     assert line.endswith("incomplete: 1 bill(s), 2 line(s) of unknown amount"), line
 
 
-def test_mixed_line_endings_and_a_3_million_character_field_are_read(cur_build) -> None:  # noqa: ANN001
+def test_a_3_million_character_field_is_read(cur_build) -> None:  # noqa: ANN001
     build, facts = cur_build
-    path, rows = facts[MIXED_ENDINGS]
-    assert build.query_work(f"select rows_loaded, lines_rejected, reason from raw.landing_files "
-                            f"where file_path = '{path}'") == [
-        (rows, 0, "read from a copy with LF line endings: the file mixes CRLF and LF line endings")]
-    assert build.query("select distinct reconciliation_status from marts.fct_billing_reconciliation "
-                       "where source_name = 'focus'") == [("reconciled",)]
     path, total = facts[LONG_FIELD]
-    assert _bill(build, LONG_FIELD) == (1281, total, total, 0, 0, 0, "reconciled", True)
+    assert _money(build, LONG_FIELD) == (1281, total, total, 0, 0)
+    assert _state(build, LONG_FIELD) == (0, "reconciled", True)
     assert build.query_work(
         "select max(length(line_item_line_item_description)) from raw.aws_cur_line_items "
         f"where _source_file = '{facts[LONG_FIELD][0]}'") == [(3_000_000,)]
@@ -221,22 +219,20 @@ def multisource_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, 
     actual, amortized = az_pair(AZ_PROFILE, "2026-08")
     write_az_pair(landing, "contoso", "2026-08", actual, amortized)
     amortized_file = landing / "azure" / "contoso-amortized" / "20260801-20260831" / "run-1" / "part_0_0001.csv"
-    lines = amortized_file.read_text(encoding="utf-8-sig").splitlines(True)
+    with amortized_file.open(encoding="utf-8-sig", newline="") as handle:
+        lines = handle.read().split("\r\n")
     facts["azure"] = (actual, amortized, len(next(csv.reader(io.StringIO(lines[2][:80])))))
-    lines[2] = lines[2][:80] + "\r\n"  # the disk, an on-demand charge
-    amortized_file.write_text("".join(lines), encoding="utf-8-sig")
-    # Google Cloud: two billing accounts in one extract (mixed line endings); a line cut short that still
-    # names its account, one that names none, and one longer than the reader's limit.
+    lines[2] = lines[2][:80]  # the disk, an on-demand charge
+    with amortized_file.open("w", encoding="utf-8-sig", newline="") as handle:
+        handle.write("\r\n".join(lines))
+    # Google Cloud: two billing accounts in one extract; a line cut short that still names its account,
+    # and one that names none.
     good = gcp_good_rows(G1, "2026-08") + gcp_good_rows(G2, "2026-08")
     named = json.dumps(gcp_row(G1, "2026-08", 9.0))[:60]
     assert f'"billing_account_id": "{G1}"' in named
-    too_long = json.dumps(gcp_row(G2, "2026-08", 1.0, sku="x" * LONG_LINE_BYTES))
-    text = [json.dumps(r) for r in good[:4]] + [named, '{"cost": 1.0, "credits": [', too_long] + \
-           [json.dumps(r) for r in good[4:]]
-    data = "".join(line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(text)).encode("utf-8")
+    text = [json.dumps(r) for r in good[:4]] + [named, '{"cost": 1.0, "credits": ['] + [json.dumps(r) for r in good[4:]]
     (landing / GCP_PATH).parent.mkdir(parents=True)
-    (landing / GCP_PATH).write_bytes(gzip.compress(data, compresslevel=1))
-    facts["gcp_good"] = good
+    (landing / GCP_PATH).write_bytes(gzip.compress("".join(line + "\n" for line in text).encode(), compresslevel=1))
     return build_warehouse(landing, root / "w.duckdb"), facts
 
 
@@ -283,17 +279,82 @@ def test_an_azure_line_cut_short_is_quarantined_in_its_billing_profile_period(mu
 def test_google_json_lines_are_placed_by_what_they_say(multisource_build) -> None:  # noqa: ANN001
     build, _ = multisource_build
     status = _status(build, "gcp")
-    # The cut line and the line over the limit name their accounts (G1, G2): each is placed in its bill;
-    # the line naming nobody could be either account's, so both bills may have lost it.
+    # The cut line names G1: it is placed in G1's bill; the line naming nobody could be either
+    # account's, so both bills may have lost it, and it stays in a group of unknown account.
     assert {key: value[2:] for key, value in status.items()} == {
         (G1, "2026-08", "USD"): (2, "incomplete"),
-        (G2, "2026-08", "USD"): (2, "incomplete"),
+        (G2, "2026-08", "USD"): (1, "incomplete"),
         (None, "2026-08", "USD"): (1, "incomplete"),
     }
+    assert build.query("select source_line_number, billing_account_id from marts.quarantine_line_items "
+                       "where source_name = 'gcp' order by 1") == [(5, G1), (6, None)]
+
+
+# --------------------------------------------------------------------------------------------
+# What DuckDB's reader cannot take as it is: mixed line endings, a line over its limit
+# --------------------------------------------------------------------------------------------
+
+GCP_MIXED_PATH = "gcp/billing/invoice_month=202609/20261003T0600Z/billing-00000.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def reader_limits_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """A FOCUS CSV whose last field is quoted (as in the public FOCUS sample) and a Google Cloud extract,
+    each written as two files joined, the first with CRLF line endings and the second with LF (valid CSV
+    and JSON lines that DuckDB's strict reader cannot read as they are); the extract also holds a line
+    longer than the reader's limit. With the public samples, their FOCUS sample mixed the same way too."""
+    root = tmp_path_factory.mktemp("reader-limits")
+    landing = root / "landing"
+    lines = [",".join(FOCUS_HEADER) + "\n"] + [focus_line("KC-3", 8, str(i), '{"team": "a"}') for i in range(1, 7)]
+    _write_mixed(landing / "focus" / "kestrel" / "2026-08" / "part-0.csv", lines)
+    if FOCUS_SAMPLE.is_file():
+        _write_mixed(landing / "focus" / "focus-sample" / "focus_sample.csv",
+                     FOCUS_SAMPLE.read_text(encoding="utf-8").splitlines(True))
+    good = gcp_good_rows(G1, "2026-09")
+    too_long = json.dumps(gcp_row(G2, "2026-09", 1.0, sku="x" * LONG_LINE_BYTES))
+    text = [json.dumps(r) + "\n" for r in good[:2]] + [too_long + "\n"] + [json.dumps(r) + "\n" for r in good[2:]]
+    _write_mixed(landing / GCP_MIXED_PATH, text)
+    return build_warehouse(landing, root / "w.duckdb")
+
+
+def _write_mixed(path: Path, lines: list[str]) -> None:
+    """The lines (each ending in LF), the first half made CRLF; gzip when the name says so."""
+    data = "".join(line[:-1] + "\r\n" if i < len(lines) // 2 else line for i, line in enumerate(lines)).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(data, compresslevel=1) if path.name.endswith(".gz") else data)
+
+
+MIXED_NOTE = "read from a copy with LF line endings: the file mixes CRLF and LF line endings"
+
+
+def test_files_that_mix_line_endings_are_read(reader_limits_build: Build) -> None:
+    build = reader_limits_build
+    assert build.returncode == 0, build.output[-4000:]
+    assert build.query_work(
+        "select rows_loaded, lines_rejected, reason from raw.landing_files where file_path = "
+        "'focus/kestrel/2026-08/part-0.csv'") == [(6, 0, MIXED_NOTE)]
+    assert build.query("select raw_billed_cost, focus_billed_cost, reconciliation_status "
+                       "from marts.fct_billing_reconciliation where billing_account_id = 'KC-3'") == [
+        (Decimal(21), Decimal(21), "reconciled")]  # 1 + 2 + ... + 6
+    assert build.query_work(f"select rows_loaded, reason from raw.landing_files where file_path = '{GCP_MIXED_PATH}'"
+                            ) == [(4, MIXED_NOTE)]
+
+
+@pytest.mark.skipif(not FOCUS_SAMPLE.is_file(), reason=f"public sample exports not found at {SHARED_SAMPLES}")
+def test_the_public_focus_sample_with_mixed_line_endings_is_read_whole(reader_limits_build: Build) -> None:
+    build = reader_limits_build
+    assert build.query_work("select rows_loaded, lines_rejected, reason from raw.landing_files where file_path = "
+                            "'focus/focus-sample/focus_sample.csv'") == [(1000, 0, MIXED_NOTE)]
+
+
+def test_a_json_line_over_the_limit_is_quarantined_with_its_reason(reader_limits_build: Build) -> None:
+    build = reader_limits_build
     quarantined = build.query(
-        "select source_line_number, billing_account_id, quarantine_reason from marts.quarantine_line_items "
-        "where source_name = 'gcp' order by 1")
-    assert [row[:2] for row in quarantined] == [(5, G1), (6, None), (7, G2)]
-    assert quarantined[2][2].startswith("unreadable JSON line (line size over maximum): Maximum line size of ")
-    # the rows after the unread lines keep their line numbers (mixed CRLF/LF endings read)
-    assert build.query_work(f"select max(_source_row_number), count(*) from raw.gcp_billing_export") == [(11, 8)]
+        "select source_line_number, billing_account_id, quarantine_reason, unread_line_count "
+        "from marts.quarantine_line_items where source_name = 'gcp'")
+    assert [row[:2] + row[3:] for row in quarantined] == [(3, G2, 1)]  # what is left of the line names G2
+    assert quarantined[0][2].startswith(
+        "unreadable JSON line (line size over maximum): Maximum line size of 67108864 bytes exceeded")
+    # the rows after it keep their line numbers
+    assert build.query_work(f"select list(_source_row_number order by _source_row_number) from raw.gcp_billing_export "
+                            f"where _source_file = '{GCP_MIXED_PATH}'") == [([1, 2, 4, 5],)]
