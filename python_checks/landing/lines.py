@@ -3,7 +3,8 @@ they are. The common path is one DuckDB pass per file; this module handles the r
 Python, so no line's money is lost without a word:
 
 - A file that mixes CRLF and LF line endings (valid CSV, but DuckDB's strict parser stops at the
-  first bare LF after CRLF lines) is read from a copy whose CRLF endings are made LF.
+  first line ending unlike the first, or rejects lines and loses others without a trace) is read
+  from a copy whose CRLF endings are made LF.
   `strict_mode = false` would read it too, but it also drops extra fields and mis-splits broken
   quotes silently, so it is not used.
 - A rejected line whose fields can still be located is recovered, and what was done is recorded:
