@@ -28,42 +28,32 @@ gcp as (
     select * from {{ ref('stg_gcp__billing_export') }}
 ),
 
--- Only the files that have an unreadable line are scanned for their bills.
-file_bills as (
-    select distinct
+-- The bill of every readable row: billing account, period and currency (AWS names them its way;
+-- the other sources by these names).
+readable_rows as (
+    select
         source_name,
         source_file,
         payer_account_id as billing_account_id,
         billing_period_start,
         currency_code as billing_currency
     from aws
-    where source_file in (select rejected_lines.source_file from rejected_lines)
-    union all
-    select distinct
-        source_name,
-        source_file,
-        billing_account_id,
-        billing_period_start,
-        billing_currency
-    from focus_exports
-    where source_file in (select rejected_lines.source_file from rejected_lines)
-    union all
-    select distinct
-        source_name,
-        source_file,
-        billing_account_id,
-        billing_period_start,
-        billing_currency
-    from azure
-    where source_file in (select rejected_lines.source_file from rejected_lines)
-    union all
-    select distinct
-        source_name,
-        source_file,
-        billing_account_id,
-        billing_period_start,
-        billing_currency
-    from gcp
+    {%- for relation in ['focus_exports', 'azure', 'gcp'] %}
+        union all
+        select
+            source_name,
+            source_file,
+            billing_account_id,
+            billing_period_start,
+            billing_currency
+        from {{ relation }}
+    {%- endfor %}
+),
+
+-- Only the files that have an unreadable line are looked at.
+file_bills as (
+    select distinct *
+    from readable_rows
     where source_file in (select rejected_lines.source_file from rejected_lines)
 ),
 
