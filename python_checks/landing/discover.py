@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -99,16 +98,19 @@ def _visible(path: Path) -> bool:
     return not path.name.startswith(("_", "."))
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, landing: Path | None = None) -> list[Path]:
     """Every file and folder below `folder` whose path (below it) has no hidden (`_`, `.`) part, following
-    links to folders (discover() has checked that each stays inside the landing folder); a link back to a
-    folder already on the way down is not followed again."""
+    links to folders; a link back to a folder already on the way down is not followed again. Given the
+    landing folder, a link whose target lies outside it stops the walk before it is followed (discover()
+    walks each source folder so first; the readers' walks then meet only links that stay inside)."""
     found: list[Path] = []
 
     def visit(current: Path, ancestors: frozenset[Path]) -> None:
         for entry in sorted(current.iterdir()):
             if not _visible(entry):
                 continue
+            if landing is not None and entry.is_symlink():
+                _refuse_outside_link(entry, landing)
             found.append(entry)
             if entry.is_dir():
                 real = entry.resolve()
@@ -426,23 +428,25 @@ def _gcp(source_dir: Path, landing: Path) -> list[LandingFile]:
     return found
 
 
-def _check_links(source_dir: Path, landing: Path) -> None:
-    """Stop at the first link under `source_dir` (or `source_dir` itself) whose target lies outside the
-    landing folder: its files would be read as if they had been delivered here."""
+def _refuse_outside_link(link: Path, landing: Path) -> None:
+    """A link whose target lies outside the landing folder stops the load: its files would be read as if
+    they had been delivered here."""
     root = landing.resolve()
-    links = [source_dir] if source_dir.is_symlink() else []
-    for folder, dirs, names in os.walk(source_dir):  # links are not followed here: each real folder once
-        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
-        links += [Path(folder) / name for name in sorted(dirs + names)
-                  if not name.startswith(("_", ".")) and (Path(folder) / name).is_symlink()]
-    for link in links:
-        target = link.resolve()
-        if target != root and root not in target.parents:
-            raise LandingError(
-                f"{_relative(link, landing)}: is a link to {target}, outside the landing folder, so its files "
-                "would be read as if they had been delivered here; copy them into the landing folder instead "
-                "of linking them (or set FINOPS_LANDING_DIR to the folder that holds them) and run again."
-            )
+    target = link.resolve()
+    if target != root and root not in target.parents:
+        raise LandingError(
+            f"{_relative(link, landing)}: is a link to {target}, outside the landing folder, so its files "
+            "would be read as if they had been delivered here; copy them into the landing folder instead "
+            "of linking them (or set FINOPS_LANDING_DIR to the folder that holds them) and run again."
+        )
+
+
+def _check_links(source_dir: Path, landing: Path) -> None:
+    """Every link the readers could meet under `source_dir` (itself included) stays inside the landing
+    folder."""
+    if source_dir.is_symlink():
+        _refuse_outside_link(source_dir, landing)
+    _walk(source_dir, landing)
 
 
 def _read_metadata(source: str, path: Path) -> bool:

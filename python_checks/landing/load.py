@@ -185,13 +185,13 @@ class _Loader:
         self.con.execute(f"create or replace table {_loading(RAW_TABLES['gcp'])} ({gcp}, {meta})")
         self.con.execute(
             f"create or replace table {_loading('rejected_lines')} (source VARCHAR, _export_name VARCHAR, "
-            "_source_file VARCHAR, line_number BIGINT, error_type VARCHAR, error_message VARCHAR, csv_line VARCHAR, line_count BIGINT, "
-            "repair VARCHAR, row_number BIGINT)"
+            "_source_file VARCHAR, line_number BIGINT, error_type VARCHAR, error_message VARCHAR, "
+            "csv_line VARCHAR, line_count BIGINT, repair VARCHAR, row_number BIGINT)"
         )
         self.con.execute(
             f"create or replace table {_loading('landing_files')} (source VARCHAR, export_name VARCHAR, "
-            "file_path VARCHAR, delivery_flavour VARCHAR, status VARCHAR, assembly_id VARCHAR, reason VARCHAR, rows_loaded BIGINT, "
-            "lines_rejected BIGINT, link_path VARCHAR, lines_recovered BIGINT)"
+            "file_path VARCHAR, delivery_flavour VARCHAR, status VARCHAR, assembly_id VARCHAR, reason VARCHAR, "
+            "rows_loaded BIGINT, lines_rejected BIGINT, link_path VARCHAR, lines_recovered BIGINT)"
         )
 
     # -- reading one file -------------------------------------------------------------------

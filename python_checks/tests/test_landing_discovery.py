@@ -201,6 +201,13 @@ def test_a_link_leaving_the_landing_folder_stops_the_load_naming_link_and_target
     (landing / "focus" / "other").symlink_to(outside.parent, target_is_directory=True)
     with pytest.raises(LandingError, match=rf"^focus/other: is a link to {outside.parent}, outside the landing"):
         discover(landing)
+    # and a link met inside a folder reached through a link that stays inside (a hidden one here)
+    (landing / "focus" / "other").unlink()
+    (landing / "_store").mkdir()
+    (landing / "_store" / "part-0.csv").symlink_to(outside)
+    (landing / "focus" / "other").symlink_to(landing / "_store", target_is_directory=True)
+    with pytest.raises(LandingError, match=rf"^focus/other/part-0\.csv: is a link to {outside}, outside the landing"):
+        discover(landing)
 
 
 def test_links_inside_the_landing_folder_are_followed_and_lineage_is_the_target(tmp_path: Path) -> None:
