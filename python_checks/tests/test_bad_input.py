@@ -85,7 +85,7 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
     assert "warning: focus/: the folder is empty" in build.output
 
     # rows are numbered as they stand in their file (data rows, header excluded)
-    numbered = dict(build.query("select identity_line_item_id, _source_row_number from raw.aws_cur_line_items"))
+    numbered = dict(build.query_work("select identity_line_item_id, _source_row_number from raw.aws_cur_line_items"))
     assert numbered == {"good-1": 1, "good-2": 2, "bad-cost": 3, "bad-currency": 4, "bad-type": 5, "good-3": 1}
 
     quarantined = dict(build.query(
@@ -98,7 +98,7 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
     assert quarantined["short,line"].startswith("unreadable CSV line (missing columns)")
     assert len(quarantined) == 5
     # each file keeps its own rejected lines, once
-    rejected = build.query("select _source_file, count(*) from raw.rejected_lines group by 1 order by 1")
+    rejected = build.query_work("select _source_file, count(*) from raw.rejected_lines group by 1 order by 1")
     assert [(path.rsplit("/", 1)[1], n) for path, n in rejected] == [("rep-1.csv.gz", 1), ("rep-2.csv.gz", 1)]
 
     focus = build.query("select x_source_line_item_id, BilledCost from marts.focus_cost_and_usage order by 1")
@@ -137,7 +137,8 @@ def test_files_not_read_are_named_and_links_resolved_in_lineage(tmp_path: Path) 
     (delivery / "rep-1.csv.gz").symlink_to(store)
     csv_export = landing / "gcp" / "billing" / "invoice_month=202608" / "20260903T0600Z" / "billing-00000.csv"
     csv_export.parent.mkdir(parents=True)
-    csv_export.write_text("billing_account_id,service.description,cost,currency\n01A2B3-C4D5E6-000001,Compute,1.5,USD\n")
+    csv_export.write_text("billing_account_id,service.description,cost,currency\n"
+                          "01A2B3-C4D5E6-000001,Compute,1.5,USD\n")
     build = build_warehouse(landing, tmp_path / "w.duckdb")
     assert build.returncode == 0, build.output
     assert (

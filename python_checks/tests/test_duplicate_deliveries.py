@@ -49,18 +49,19 @@ def write_focus(path: Path, rows: list[list[str]]) -> None:
 
 def write_cur2(path: Path, payer: str, cost: str) -> None:
     """A CUR 2.0 data file (Data Exports' parquet, snake_case columns) with one usage row."""
+    columns = {
+        "identity_line_item_id": f"'cur2-{path.parts[-4]}'", "bill_payer_account_id": f"'{payer}'",
+        "bill_billing_period_start_date": "timestamp '2026-08-01'",
+        "bill_billing_period_end_date": "timestamp '2026-09-01'", "line_item_usage_account_id": f"'{payer}'",
+        "line_item_line_item_type": "'Usage'", "line_item_usage_start_date": "timestamp '2026-08-03 00:00:00'",
+        "line_item_usage_end_date": "timestamp '2026-08-03 01:00:00'", "line_item_product_code": "'AmazonEC2'",
+        "line_item_usage_amount": "1.0", "line_item_currency_code": "'USD'", "line_item_unblended_cost": cost,
+        "pricing_public_on_demand_cost": cost, "pricing_unit": "'Hrs'",
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.execute(
-        f"copy (select 'cur2-{path.parent.parent.parent.name}' as identity_line_item_id, '{payer}' as bill_payer_account_id, "
-        "timestamp '2026-08-01' as bill_billing_period_start_date, timestamp '2026-09-01' as bill_billing_period_end_date, "
-        f"'{payer}' as line_item_usage_account_id, 'Usage' as line_item_line_item_type, "
-        "timestamp '2026-08-03 00:00:00' as line_item_usage_start_date, "
-        "timestamp '2026-08-03 01:00:00' as line_item_usage_end_date, 'AmazonEC2' as line_item_product_code, "
-        f"1.0 as line_item_usage_amount, 'USD' as line_item_currency_code, {cost} as line_item_unblended_cost, "
-        f"{cost} as pricing_public_on_demand_cost, 'Hrs' as pricing_unit) "
-        f"to '{str(path).replace(chr(39), chr(39) * 2)}' (format parquet)"
-    )
+    select = ", ".join(f"{value} as {name}" for name, value in columns.items())
+    con.execute(f"copy (select {select}) to '{path}' (format parquet)")
     con.close()
 
 
@@ -108,14 +109,15 @@ def duplicates_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, d
         write_focus(landing / "focus" / export / "2026-08" / "part-0.csv",
                     [focus_row(FOCUS_DOUBLED, "proj-1", "10.00"), focus_row(FOCUS_DOUBLED, "proj-2", "2.50")])
     # One billing account exported per sub account (as Azure subscription-scoped FOCUS exports are): no overlap.
-    write_focus(landing / "focus" / "scoped-proj-1" / "2026-08" / "part-0.csv", [focus_row(FOCUS_SCOPED, "proj-1", "4")])
-    write_focus(landing / "focus" / "scoped-proj-2" / "2026-08" / "part-0.csv", [focus_row(FOCUS_SCOPED, "proj-2", "5")])
+    for project, cost in (("proj-1", "4"), ("proj-2", "5")):
+        write_focus(landing / "focus" / f"scoped-{project}" / "2026-08" / "part-0.csv",
+                    [focus_row(FOCUS_SCOPED, project, cost)])
     # Two CUR 2.0 exports of one payer; a CUR 2.0 export and a legacy CUR of another.
     for export in ("initech-hourly", "initech-daily"):
         write_cur2(landing / "aws_cur2" / export / "data" / "BILLING_PERIOD=2026-08" / f"{export}-00001.snappy.parquet",
                    PAYER_CUR2_TWICE, "3.25")
-    write_cur2(landing / "aws_cur2" / "globex-cur2" / "data" / "BILLING_PERIOD=2026-08" / "globex-cur2-00001.snappy.parquet",
-               PAYER_CUR2_AND_CUR, "7.5")
+    write_cur2(landing / "aws_cur2" / "globex-cur2" / "data" / "BILLING_PERIOD=2026-08" /
+               "globex-cur2-00001.snappy.parquet", PAYER_CUR2_AND_CUR, "7.5")
     write_cur(landing, [[PAYER_CUR2_AND_CUR if v == "999999999999" else v for v in usage_row("legacy-1", "7.5")]])
     # Azure: the actual-cost export of one billing profile landed under two names (the amortised one once).
     actual, amortized = az_pair(AZURE_PROFILE, "2026-08")

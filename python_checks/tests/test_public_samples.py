@@ -44,7 +44,7 @@ def test_samples_build_with_every_dbt_test_passing(sample_build: Build) -> None:
 
 
 def test_every_sample_row_is_loaded(sample_build: Build) -> None:
-    loaded = dict(sample_build.query("select export_name, sum(rows_loaded) from raw.landing_files group by 1"))
+    loaded = dict(sample_build.query_work("select export_name, sum(rows_loaded) from raw.landing_files group by 1"))
     # data rows in the files (header excluded): 13,380 koku, 1,281 anonymised CUR, 1,000 FOCUS
     assert loaded == {"koku-local": 13380, "anonymous-cur": 1281, "focus-sample": 1000}
 

@@ -271,8 +271,8 @@ def test_an_azure_line_cut_short_is_quarantined_in_its_billing_profile_period(mu
     billed = sum(Decimal(row["Cost"]) for row in actual)
     disk = Decimal(actual[1]["Cost"])
     assert _status(build, "azure")[(AZ_PROFILE, "2026-08", "USD")] == (billed, billed - disk, 1, "not reconciled")
-    assert build.query("select billing_account_id, source_line_number, quarantine_reason from marts.quarantine_line_items "
-                       "where source_name = 'azure'") == [
+    assert build.query("select billing_account_id, source_line_number, quarantine_reason "
+                       "from marts.quarantine_line_items where source_name = 'azure'") == [
         (AZ_PROFILE, 3, f"unreadable CSV line (missing columns): Expected Number of Columns: 55 Found: {found}")]
 
 
