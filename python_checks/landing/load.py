@@ -564,6 +564,9 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True) -> Loa
         ) from None
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")  # tqdm shows progress per file
+    # The files are written in autocommitted statements (see the module docstring); a checkpoint after
+    # each of them would rewrite the growing tables again and again: one checkpoint at the end does it all.
+    con.execute("set checkpoint_threshold = '64GB'")
     scratch = Path(tempfile.mkdtemp(prefix="finops-load-"))
     tables = [*RAW_TABLES.values(), "rejected_lines", "landing_files"]
     try:
@@ -581,6 +584,7 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True) -> Loa
             con.execute(f"drop table if exists raw.{table}")
             con.execute(f"alter table {_loading(table)} rename to {table}")
         con.execute("commit")
+        con.execute("checkpoint")
         result.rejected_lines = loader.rejected
         result.recovered_lines = loader.recovered
         result.warnings += loader.warnings
