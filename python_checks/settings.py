@@ -8,7 +8,7 @@
 
 Paths are made absolute here, because dbt-duckdb resolves relative paths from the current directory.
 The sample mapping files fit the generated sample only: a landing folder of your own starts with no
-mapping files unless FINOPS_MAPPINGS_DIR names a folder (DECISIONLOG D62).
+mapping files unless FINOPS_MAPPINGS_DIR names a folder (DECISIONLOG D55).
 """
 
 from __future__ import annotations

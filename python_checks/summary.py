@@ -14,19 +14,30 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
         publication = dict(con.execute("select setting, value from raw.publication").fetchall())
+        # Lines of unknown amount are counted once per source here (a line that may belong to two
+        # bills counts in each bill's unknown_amount_line_count).
         per_source = con.execute(
             """
-            select source_name, count(distinct billing_account_id), count(distinct billing_period_start),
-                   sum(raw_row_count), sum(focus_row_count), sum(quarantined_row_count),
-                   sum(focus_billed_cost), sum(focus_effective_cost), bool_and(is_reconciled)
-            from marts.fct_billing_reconciliation
+            select r.source_name, count(distinct r.billing_account_id), count(distinct r.billing_period_start),
+                   sum(r.raw_row_count), sum(r.focus_row_count), sum(r.quarantined_row_count),
+                   sum(r.focus_billed_cost), sum(r.focus_effective_cost),
+                   count(*) filter (where r.reconciliation_status = 'not reconciled'),
+                   count(*) filter (where r.reconciliation_status = 'incomplete'),
+                   coalesce(any_value(u.lines), 0)
+            from marts.fct_billing_reconciliation as r
+            left join (select source_name, sum(unread_line_count) as lines
+                       from marts.quarantine_line_items group by 1) as u
+                on r.source_name = u.source_name
             group by 1 order by 1
             """
         ).fetchall()
         currencies = con.execute(
             "select string_agg(distinct billing_currency, ', ') from marts.fct_billing_reconciliation"
         ).fetchone()[0]
-        superseded = con.execute("select count(*) from raw.landing_files where status <> 'current'").fetchone()[0]
+        superseded, not_read = con.execute(
+            "select count(*) filter (where status = 'superseded'), count(*) filter (where status = 'not read') "
+            "from raw.landing_files"
+        ).fetchone()
         commitments = con.execute(
             """
             select c.billing_currency, c.commitments, c.used, c.unused, v.covered, v.eligible, c.unmeasured
@@ -64,10 +75,14 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
     header = f"{'source':<10}{'accounts':>9}{'periods':>8}{'raw rows':>12}{'FOCUS rows':>12}{'quarantined':>12}" \
              f"{'BilledCost':>18}{'EffectiveCost':>18}  reconciled"
     print(header)
-    for source, accounts, periods, raw, focus, quarantined, billed, effective, ok in per_source:
+    for source, accounts, periods, raw, focus, quarantined, billed, effective, differ, incomplete, unknown \
+            in per_source:
+        # "yes" only when every bill reconciles and no line is of unknown amount (fct_billing_reconciliation).
+        state = ("NO" if differ else
+                 f"incomplete: {incomplete} bill(s), {unknown:,} line(s) of unknown amount" if incomplete else "yes")
         print(f"{source:<10}{accounts:>9}{periods:>8}{raw:>12,}{focus:>12,}{quarantined:>12,}"
-              f"{billed:>18,.2f}{effective:>18,.2f}  {'yes' if ok else 'NO'}")
-    print(f"{superseded} superseded delivery files ignored (see raw.landing_files).")
+              f"{billed:>18,.2f}{effective:>18,.2f}  {state}")
+    print(f"{superseded} superseded delivery files ignored, {not_read} files not read (see raw.landing_files).")
     for currency, count, used, unused, covered, eligible, unmeasured in commitments:
         utilisation = f"{used / (used + unused):.1%}" if used + unused else "n/a"
         coverage = f"{covered / eligible:.1%}" if eligible else "n/a"

@@ -11,7 +11,7 @@ A warehouse is one file that readers open and a folder beside it that runs work 
       snapshots/<id>/                one published snapshot: marts/*.parquet, raw/landing_files.parquet
                                      and catalog.duckdb (warehouse.duckdb is a hard link to the newest)
 
-Publishing is all or nothing (DECISIONLOG D60): a run builds in `work.duckdb`, checks it, writes
+Publishing is all or nothing (DECISIONLOG D53): a run builds in `work.duckdb`, checks it, writes
 the public tables to a new snapshot folder and only then swaps `warehouse.duckdb` to the new
 catalog with one rename. A run that fails or is interrupted at any point (SIGKILL included) leaves
 the previous snapshot published and whole. Readers never block a run: a reader that holds

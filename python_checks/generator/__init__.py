@@ -169,7 +169,7 @@ def generate(
         # kept busy by writing several files at once (see _Writers)
         c.execute("SET threads = 1")
         c.execute("SET preserve_insertion_order = true")
-        c.execute(f"SET temp_directory = '{tmpdir}'")
+        c.execute(f"SET temp_directory = {q(str(tmpdir))}")
         return c
 
     con = connect()
@@ -330,7 +330,7 @@ def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: in
             fname = f"{name}-{k}.csv.gz"
             tmp = adir / f".{name}-{k}.csv.tmp"
             # header written by us: DuckDB would de-duplicate `user:Team` / `user:team` case-insensitively
-            fut = writers.submit(con, f"COPY ({sql}) TO '{tmp}' (FORMAT csv, HEADER false, DELIMITER ',')")
+            fut = writers.submit(con, f"COPY ({sql}) TO {q(str(tmp))} (FORMAT csv, HEADER false, DELIMITER ',')")
             futures.append((fut, tmp, adir / fname, f"{name} {m.label} {kind} {fname}"))
             keys.append(f"{name}/{m.folder}/{assembly}/{fname}")
         for fut, tmp, dst, label in futures:
@@ -370,7 +370,7 @@ def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, 
     keys, futures = [], []
     for k, sql in enumerate(_file_queries(g, m, project_pairs(pairs)), start=1):
         fname = f"{name}-{k:05d}.snappy.parquet"
-        futures.append(writers.submit(con, f"COPY ({sql}) TO '{ddir / fname}' (FORMAT parquet, COMPRESSION snappy)",
+        futures.append(writers.submit(con, f"COPY ({sql}) TO {q(str(ddir / fname))} (FORMAT parquet, COMPRESSION snappy)",
                                       g.session_setup))
         keys.append(fname)
     for fname, fut in zip(keys, futures):
@@ -382,7 +382,7 @@ def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, 
     if g.spec.flavour == "cur2":
         mdir = out_dir / "aws_cur2" / name / "metadata" / f"BILLING_PERIOD={m.label}"
         mdir.mkdir(parents=True, exist_ok=True)
-        schema = con.execute(f"DESCRIBE SELECT * FROM '{ddir / keys[0]}'").fetchall()
+        schema = con.execute(f"DESCRIBE SELECT * FROM {q(str(ddir / keys[0]))}").fetchall()
         manifest = {
             "executionId": stable_uuid(seed, name, m.label, "execution"),
             "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{g.spec.payer}:export/{name}-"
@@ -417,7 +417,7 @@ def _write_truth(con, gens: list[ReportGenerator], months: list[Month], out_dir:
         for src, rep, acct, start, cur, billed, amort, n in totals:
             w.writerow([src, rep, acct, start, cur, _fmt(billed), _fmt(amort), n])
     owners = " UNION ALL ".join(f"({g.owners_sql()})" for g in gens)
-    con.execute(f"COPY (SELECT * FROM ({owners}) ORDER BY resource_id) TO '{tdir / 'resource_owners.csv'}' "
+    con.execute(f"COPY (SELECT * FROM ({owners}) ORDER BY resource_id) TO {q(str(tdir / 'resource_owners.csv'))} "
                 "(HEADER, DELIMITER ',')")
     change = months[len(months) // 2].start + dt.timedelta(days=14)
     with open(tdir / "account_owners.csv", "w", newline="", encoding="utf-8") as fh:
@@ -454,8 +454,8 @@ def _write_commitment_truth(con, gens: list[ReportGenerator], months: list[Month
                          cm.start, cm.end, str(cm.units) if cm.kind == "RI" else "NULL",
                          dec(cm.c if cm.kind == "SP" else None), dec(cm.upfront_total)))
         part = tmpdir / f"commitment_usage_{g.spec.index}.parquet"
-        g.con.execute(f"COPY commitment_usage TO '{part}' (FORMAT parquet)")
-        con.execute(f"INSERT INTO commitment_usage BY NAME SELECT {g.spec.index} AS ord, * FROM read_parquet('{part}')")
+        g.con.execute(f"COPY commitment_usage TO {q(str(part))} (FORMAT parquet)")
+        con.execute(f"INSERT INTO commitment_usage BY NAME SELECT {g.spec.index} AS ord, * FROM read_parquet({q(str(part))})")
     start, end = commitment_term(months[0])
     for i, p in enumerate(PROVIDERS):
         rows.append((100 + i, 0, "focus", p.export, p.billing_account, commitment_id(p), "FOCUS", "All Upfront",
@@ -476,12 +476,12 @@ def _write_commitment_truth(con, gens: list[ReportGenerator], months: list[Month
                                  payment_option, strftime(term_start, {fmt}) AS term_start,
                                  strftime(term_end, {fmt}) AS term_end, units, hourly_commitment, upfront_total
                           FROM truth_commitments ORDER BY ord, seq)
-                    TO '{tdir / 'commitments.csv'}' (HEADER, DELIMITER ',')""")
+                    TO {q(str(tdir / 'commitments.csv'))} (HEADER, DELIMITER ',')""")
     con.execute(f"""COPY (SELECT c.source, c.report, u.commitment_discount_id, strftime(u.day, '%Y-%m-%d') AS day,
                                  u.unit, u.committed_quantity, u.used_quantity, u.unused_quantity,
                                  u.used_effective_cost, u.unused_effective_cost
                           FROM commitment_usage u JOIN truth_commitments c USING (ord, commitment_discount_id)
                           ORDER BY u.ord, c.seq, u.day)
-                    TO '{tdir / 'commitment_usage_daily.csv'}' (HEADER, DELIMITER ',')""")
+                    TO {q(str(tdir / 'commitment_usage_daily.csv'))} (HEADER, DELIMITER ',')""")
     for f in ("commitments.csv", "commitment_usage_daily.csv"):
         summary.files.append(tdir / f)

@@ -600,7 +600,7 @@ def write_azure(con, out_dir: Path, seed: int, months: list[Month], rows_per_mon
                         tmp = tmpdir / f"az_{spec.key}_{export}_{k}.csv"
                         con.execute(f"COPY (SELECT {g.projection(m, amortized)} FROM az_rows WHERE {where} "
                                     f"ORDER BY date, grp, k1 LIMIT {MAX_PART_ROWS} OFFSET {k * MAX_PART_ROWS}) "
-                                    f"TO '{tmp}' (FORMAT csv, HEADER false, DELIMITER ',')")
+                                    f"TO {q(str(tmp))} (FORMAT csv, HEADER false, DELIMITER ',')")
                         dst = rdir / fname
                         _gzip(tmp, dst, header)
                         res.files.append(dst)

@@ -306,6 +306,6 @@ def write_focus(con, p: FocusProvider, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     sel = focus_select(p)
     if p.fmt == "csv":
-        con.execute(f"COPY (SELECT {sel} FROM focus_rows) TO '{path}' (HEADER, DELIMITER ',')")
+        con.execute(f"COPY (SELECT {sel} FROM focus_rows) TO {q(str(path))} (HEADER, DELIMITER ',')")
     else:
-        con.execute(f"COPY (SELECT {sel} FROM focus_rows) TO '{path}' (FORMAT parquet, COMPRESSION snappy)")
+        con.execute(f"COPY (SELECT {sel} FROM focus_rows) TO {q(str(path))} (FORMAT parquet, COMPRESSION snappy)")

@@ -409,7 +409,7 @@ def write_gcp(con, out_dir: Path, seed: int, months: list[Month], rows_per_month
                 edir.mkdir(parents=True, exist_ok=True)
                 tmp = tmpdir / f"gcp_{spec.index}.jsonl"
                 con.execute(f"COPY (SELECT {g.projection(m)} FROM gcp_rows WHERE {where} "
-                            f"ORDER BY start_ts, grp, k1, end_ts) TO '{tmp}' (FORMAT json)")
+                            f"ORDER BY start_ts, grp, k1, end_ts) TO {q(str(tmp))} (FORMAT json)")
                 dst = edir / "billing-00000.jsonl.gz"
                 _gzip(tmp, dst)
                 res.files.append(dst)

@@ -33,10 +33,20 @@ Google Cloud: BigQuery's export table is extracted as newline-delimited JSON (or
 extracted again goes into a new subfolder of `invoice_month=YYYYMM/`; the subfolder whose name
 sorts last (name extracts by time, e.g. `20260903T0600Z`) counts, the others are superseded.
 
-Folders whose name starts with `_` or `.` are ignored (the generator keeps its answers in `_truth`),
-and so is the Athena integration's `cost_and_usage_data_status` table. A period folder holding both
-direct files and assembly folders without a manifest is ambiguous and stops the load, as does a
-path with glob characters (* ? [ ] { }), which DuckDB would expand.
+Folders whose name starts with `_` or `.` are ignored (the generator keeps its answers in `_truth`).
+A period folder holding both direct files and assembly folders without a manifest is ambiguous and
+stops the load, as does a path with glob characters (* ? [ ] { }), which DuckDB would expand.
+
+Nothing is left unread without a word: every other file under a source folder that is not read is
+listed with status `not read` and the reason. A file of a kind the source does not read (a Google
+Cloud CSV, a stray `.txt`) also gives a warning; a delivery's own metadata that is deliberately not
+interpreted (CUR 2.0 and FOCUS export manifests, an assembly folder's copy of the CUR manifest, the
+Athena integration's `cost_and_usage_data_status` table and `crawler-cfn.yml`) is listed without one.
+
+Links: a symbolic link (to a file or a folder) whose target lies outside the landing folder stops the
+load, naming the link and its target; links inside it are followed, and the file's lineage
+(`_source_file`) is the path of the file it resolves to, with the link's path kept beside it. A file
+reached twice (through a link and directly, or through two links) stops the load.
 """
 
 from __future__ import annotations
@@ -44,7 +54,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 SOURCES = ("aws_cur", "aws_cur2", "focus", "azure", "gcp")
@@ -57,6 +67,11 @@ ATHENA_STATUS_FOLDER = "cost_and_usage_data_status"
 GLOB_CHARACTERS = re.compile(r"[*?\[\]{}]")
 
 
+NOT_READ = "not read"
+GCP_CSV_REASON = ("a Google Cloud CSV is not a BigQuery billing export extract; extract the table as JSON lines "
+                  "(bq extract --destination_format NEWLINE_DELIMITED_JSON) or parquet")
+
+
 class LandingError(Exception):
     """A landing problem the user must fix; the message is one sentence naming the file."""
 
@@ -65,11 +80,13 @@ class LandingError(Exception):
 class LandingFile:
     source: str  # aws_cur | aws_cur2 | focus | azure | gcp
     export: str  # report / export name (first folder under the source)
-    path: Path
+    path: Path  # where the file sits in the landing layout (through a link, the link's path)
     flavour: str  # cur_csv | cur_parquet | cur2 | focus | azure_actual | azure_amortized | gcp_json | gcp_parquet
-    status: str  # current | superseded
+    status: str  # current | superseded | not read
     assembly_id: str | None = None
     reason: str = ""
+    source_file: str = ""  # lineage: the file's path relative to the landing folder, links resolved
+    link_path: str | None = None  # the path it was found at, when that goes through a link
 
 
 def _is_data_file(path: Path) -> bool:
@@ -81,11 +98,32 @@ def _visible(path: Path) -> bool:
     return not path.name.startswith(("_", "."))
 
 
+def _walk(folder: Path, landing: Path | None = None) -> list[Path]:
+    """Every file and folder below `folder` whose path (below it) has no hidden (`_`, `.`) part, following
+    links to folders; a link back to a folder already on the way down is not followed again. Given the
+    landing folder, a link whose target lies outside it stops the walk before it is followed (discover()
+    walks each source folder so first; the readers' walks then meet only links that stay inside)."""
+    found: list[Path] = []
+
+    def visit(current: Path, ancestors: frozenset[Path]) -> None:
+        for entry in sorted(current.iterdir()):
+            if not _visible(entry):
+                continue
+            if landing is not None and entry.is_symlink():
+                _refuse_outside_link(entry, landing)
+            found.append(entry)
+            if entry.is_dir():
+                real = entry.resolve()
+                if real not in ancestors:
+                    visit(entry, ancestors | {real})
+
+    if folder.is_dir():
+        visit(folder, frozenset({folder.resolve()}))
+    return found
+
+
 def _data_files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*")
-        if _is_data_file(p) and not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts)
-    )
+    return sorted(p for p in _walk(folder) if _is_data_file(p))
 
 
 def _relative(path: Path, landing: Path) -> str:
@@ -362,12 +400,10 @@ def _gcp(source_dir: Path, landing: Path) -> list[LandingFile]:
             "move it there."
         )
     for export_dir in sorted(p for p in source_dir.iterdir() if p.is_dir() and _visible(p)):
-        files = sorted(
-            p for p in export_dir.rglob("*")
-            if _is_gcp_file(p) and not any(part.startswith(("_", ".")) for part in p.relative_to(export_dir).parts)
-        )
+        tree = _walk(export_dir)
+        files = sorted(p for p in tree if _is_gcp_file(p))
         superseded: dict[Path, str] = {}
-        for month_dir in sorted(p for p in export_dir.rglob("invoice_month=*") if p.is_dir()):
+        for month_dir in sorted(p for p in tree if p.name.startswith("invoice_month=") and p.is_dir()):
             if not INVOICE_MONTH_FOLDER.match(month_dir.name):
                 raise LandingError(
                     f"{_relative(month_dir, landing)}: an invoice month folder is named invoice_month=YYYYMM "
@@ -392,8 +428,89 @@ def _gcp(source_dir: Path, landing: Path) -> list[LandingFile]:
     return found
 
 
+def _refuse_outside_link(link: Path, landing: Path) -> None:
+    """A link whose target lies outside the landing folder stops the load: its files would be read as if
+    they had been delivered here."""
+    root = landing.resolve()
+    target = link.resolve()
+    if target != root and root not in target.parents:
+        raise LandingError(
+            f"{_relative(link, landing)}: is a link to {target}, outside the landing folder, so its files "
+            "would be read as if they had been delivered here; copy them into the landing folder instead "
+            "of linking them (or set FINOPS_LANDING_DIR to the folder that holds them) and run again."
+        )
+
+
+def _check_links(source_dir: Path, landing: Path) -> None:
+    """Every link the readers could meet under `source_dir` (itself included) stays inside the landing
+    folder."""
+    if source_dir.is_symlink():
+        _refuse_outside_link(source_dir, landing)
+    _walk(source_dir, landing)
+
+
+def _read_metadata(source: str, path: Path) -> bool:
+    """A file the loader reads that is not billing data: a legacy CUR period folder's manifest (the first
+    one, as _cur_period reads it) or an Azure export run's manifest.json."""
+    if source == "aws_cur" and PERIOD_FOLDER.match(path.parent.name):
+        return path == next(iter(sorted(path.parent.glob("*Manifest.json"))), None)
+    return (source == "azure" and path.name == "manifest.json"
+            and PERIOD_FOLDER.match(path.parent.parent.name) is not None)
+
+
+def _not_read_reason(source: str, path: Path) -> tuple[str, bool]:
+    """Why a file under a source folder is not read, and whether that deserves a warning (a delivery's own
+    metadata, which the layout expects and the loader deliberately leaves alone, does not)."""
+    name = path.name.lower()
+    if not path.exists():
+        return f"a link to {path.resolve()}, which does not exist", True
+    if source == "aws_cur" and ATHENA_STATUS_FOLDER in path.parts:
+        return "the Athena integration's refresh-status table, not billing data", False
+    if source == "aws_cur" and name == "crawler-cfn.yml":
+        return "the Athena integration's CloudFormation template, not billing data", False
+    if source == "aws_cur" and name.endswith("manifest.json"):
+        if PERIOD_FOLDER.match(path.parent.name):
+            return "a second manifest in the period folder; the first by name decides which delivery counts", True
+        return "an assembly folder's copy of the CUR manifest; the period folder's manifest decides which " \
+               "delivery counts", False
+    if source == "aws_cur2" and "metadata" in path.parts:
+        return "a CUR 2.0 export manifest, not interpreted: every data file of a period counts", False
+    if source == "focus" and name.endswith("manifest.json"):
+        return "an export manifest, not interpreted: every data file of the export folder counts", False
+    if source == "gcp" and name.endswith((".csv", ".csv.gz")):
+        return GCP_CSV_REASON, True
+    suffixes = GCP_SUFFIXES if source == "gcp" else DATA_SUFFIXES
+    return f"not a billing data file (the loader reads {', '.join(suffixes)} files in {source}/)", True
+
+
+def _not_read(source: str, source_dir: Path, found: list[LandingFile]) -> list[LandingFile]:
+    """Every file under `source_dir` that is neither a data file found by the source's reader nor a
+    manifest it reads, with the reason it is not read (the flavour tells whether it is worth a warning)."""
+    seen = {f.path for f in found}
+    unread = []
+    for path in _walk(source_dir):
+        if path in seen or path.is_dir() or _read_metadata(source, path):
+            continue
+        reason, warn = _not_read_reason(source, path)
+        parts = path.relative_to(source_dir).parts
+        unread.append(LandingFile(source, parts[0] if len(parts) > 1 else "", path, "" if warn else "metadata",
+                                  NOT_READ, None, reason))
+    return unread
+
+
+def _with_lineage(f: LandingFile, landing: Path) -> LandingFile:
+    """The file's lineage path: where it sits, or, reached through a link, the file the link resolves to."""
+    found = _relative(f.path, landing)
+    root = landing.resolve()
+    real = f.path.resolve()
+    if real == root / found:
+        return replace(f, source_file=found)
+    return replace(f, source_file=_relative(real, root), link_path=found)
+
+
 def discover(landing: Path) -> tuple[list[LandingFile], list[str]]:
-    """Every data file under `landing` with its status, and warnings for the user."""
+    """Every file under `landing`'s source folders with its status (`current`, `superseded`, or `not read`
+    with the reason), and warnings for the user."""
     if not landing.is_dir():
         raise LandingError(f"{landing}: the landing folder does not exist; set FINOPS_LANDING_DIR to the folder "
                            "that holds aws_cur/, aws_cur2/, focus/, azure/ and gcp/, or unset it to use generated sample data.")
@@ -404,10 +521,26 @@ def discover(landing: Path) -> tuple[list[LandingFile], list[str]]:
         source_dir = landing / source
         if not source_dir.is_dir():
             continue
+        _check_links(source_dir, landing)
         found = reader(source_dir, landing)
+        unread = _not_read(source, source_dir, found)
+        warned = [f for f in unread if f.flavour != "metadata"]
+        warnings += [f"{_relative(f.path, landing)}: not read: {f.reason}." for f in warned]
         if not found:
-            warnings.append(f"{source}/: the folder is empty, so this source contributes no rows.")
-        files.extend(found)
+            state = ("no file in it is read (see above)" if warned else "it holds no billing data file" if unread
+                     else "the folder is empty")
+            warnings.append(f"{source}/: {state}, so this source contributes no rows.")
+        files.extend(found + unread)
+    files = [_with_lineage(f, landing) for f in files]
+    reached: dict[str, LandingFile] = {}
+    for f in files:
+        first = reached.setdefault(f.source_file, f)
+        if first is not f:
+            raise LandingError(
+                f"{first.link_path or first.source_file} and {f.link_path or f.source_file}: are the same file "
+                f"({f.source_file}), reached twice through a link, so it would be read twice; remove the link "
+                "and run again."
+            )
     for f in files:
         if f.status == "current" and GLOB_CHARACTERS.search(str(f.path)):
             raise LandingError(

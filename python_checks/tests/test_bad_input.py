@@ -108,14 +108,70 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
     assert focus == [("good-1", Decimal("10.5")), ("good-2", Decimal("0.25")), ("good-3", Decimal("0"))]
 
     reconciliation = build.query(
-        "select billing_currency, raw_billed_cost, focus_billed_cost, quarantined_billed_cost, is_reconciled "
-        "from marts.fct_billing_reconciliation where billing_account_id is not null order by 1"
+        "select billing_currency, raw_billed_cost, focus_billed_cost, quarantined_billed_cost, "
+        "unknown_amount_line_count, reconciliation_status, is_reconciled "
+        "from marts.fct_billing_reconciliation order by 1 nulls last"
     )
     # The unparseable cost counts nowhere; the unknown line item type keeps its amount in
-    # quarantine; the unknown currency is its own currency group.
+    # quarantine; the unknown currency is its own currency group. The known amounts add up, but two
+    # lines could not be read, so no bill is reconciled: rep-2's line belongs to the USD bill (its
+    # file's only bill); rep-1's could be USD or XXQ (its file holds both), so both may have lost it,
+    # and the line itself is in the payer's August group of unknown currency.
     assert reconciliation == [
-        ("USD", Decimal("13.75"), Decimal("10.75"), Decimal("3"), True),
-        ("XXQ", Decimal("7"), Decimal("0"), Decimal("7"), True),
+        ("USD", Decimal("13.75"), Decimal("10.75"), Decimal("3"), 2, "incomplete", False),
+        ("XXQ", Decimal("7"), Decimal("0"), Decimal("7"), 1, "incomplete", False),
+        (None, Decimal("0"), Decimal("0"), Decimal("0"), 1, "incomplete", False),
+    ]
+    placed = build.query(
+        "select raw_line, billing_account_id, strftime(billing_period_start, '%Y-%m'), billing_currency "
+        "from marts.quarantine_line_items where raw_line is not null order by 1"
+    )
+    assert placed == [("short,line", "999999999999", "2026-08", "USD"),
+                      ("too,few,fields", "999999999999", "2026-08", None)]
+
+
+def test_files_not_read_are_named_and_links_resolved_in_lineage(tmp_path: Path) -> None:
+    """A Google Cloud CSV is listed as not read with the reason and a warning (not "the folder is
+    empty"); a CUR linked from inside the landing folder is read and its rows' lineage is the target."""
+    landing = tmp_path / "landing"
+    store = write_cur(landing / "_store", [usage_row("linked-1", "4.25")])  # landing/_store/aws_cur/rep/...
+    delivery = landing / "aws_cur" / "rep" / "20260801-20260901" / "asm-1"
+    delivery.mkdir(parents=True)
+    (delivery / "rep-1.csv.gz").symlink_to(store)
+    csv_export = landing / "gcp" / "billing" / "invoice_month=202608" / "20260903T0600Z" / "billing-00000.csv"
+    csv_export.parent.mkdir(parents=True)
+    csv_export.write_text("billing_account_id,service.description,cost,currency\n"
+                          "01A2B3-C4D5E6-000001,Compute,1.5,USD\n")
+    build = build_warehouse(landing, tmp_path / "w.duckdb")
+    assert build.returncode == 0, build.output
+    assert (
+        "warning: gcp/billing/invoice_month=202608/20260903T0600Z/billing-00000.csv: not read: a Google Cloud CSV is "
+        "not a BigQuery billing export extract; extract the table as JSON lines (bq extract --destination_format "
+        "NEWLINE_DELIMITED_JSON) or parquet."
+    ) in build.output.splitlines()
+    assert "warning: gcp/: no file in it is read (see above), so this source contributes no rows." in build.output
+    assert build.query_work("select source, file_path, status, link_path, rows_loaded from raw.landing_files "
+                            "order by 1") == [
+        ("aws_cur", "_store/aws_cur/rep/20260801-20260901/asm-1/rep-1.csv.gz", "current",
+         "aws_cur/rep/20260801-20260901/asm-1/rep-1.csv.gz", 1),
+        ("gcp", "gcp/billing/invoice_month=202608/20260903T0600Z/billing-00000.csv", "not read", None, 0),
+    ]
+    assert build.query("select x_source_file, BilledCost from marts.focus_cost_and_usage") == [
+        ("_store/aws_cur/rep/20260801-20260901/asm-1/rep-1.csv.gz", Decimal("4.25"))]
+
+
+def test_a_link_leaving_the_landing_folder_stops_the_load_in_one_sentence(tmp_path: Path) -> None:
+    outside = write_cur(tmp_path / "s3-sync", [usage_row("a", "1.00")])
+    delivery = tmp_path / "landing" / "aws_cur" / "rep" / "20260801-20260901" / "asm-1"
+    delivery.mkdir(parents=True)
+    (delivery / "rep-1.csv.gz").symlink_to(outside)
+    build = build_warehouse(tmp_path / "landing", tmp_path / "w.duckdb")
+    assert build.returncode == 2, build.output
+    errors = [line for line in build.output.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: aws_cur/rep/20260801-20260901/asm-1/rep-1.csv.gz: is a link to {outside}, outside the landing "
+        "folder, so its files would be read as if they had been delivered here; copy them into the landing folder "
+        "instead of linking them (or set FINOPS_LANDING_DIR to the folder that holds them) and run again."
     ]
 
 

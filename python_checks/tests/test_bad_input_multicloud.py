@@ -547,15 +547,18 @@ def test_gcp_line_that_is_not_json_is_quarantined_and_the_rest_loads(gcp_build: 
         "select source_file, source_line_number, quarantine_reason, raw_line, billing_account_id "
         "from marts.quarantine_line_items where source_name = 'gcp' and raw_line is not null"
     )
+    # what is left of the line names its billing account, whose only bill in the file is August's in USD
     assert rejected == [(GCP_FILE, 7, "unreadable JSON line: the line is not valid JSON",
-                         '{"billing_account_id": "' + G_BADLINE + '", "cost": 1.0,', None)]
-    assert gcp_build.query("select rows_loaded, lines_rejected from raw.landing_files "
-                           f"where file_path = '{GCP_FILE}'") == [(33, 1)]
+                         '{"billing_account_id": "' + G_BADLINE + '", "cost": 1.0,', G_BADLINE)]
+    assert gcp_build.query_work("select rows_loaded, lines_rejected from raw.landing_files "
+                                f"where file_path = '{GCP_FILE}'") == [(33, 1)]
     rec = reconciliation(gcp_build, "gcp")
     billed = gcp_billed(good[G_BADLINE])
-    assert rec[(G_BADLINE, "2026-08", "USD")] == (billed, billed, billed, billed, 0, 0, 0, 0, 0, True)
-    # the line's amount is unknown: it counts as a quarantined row of no account
-    assert rec[(None, None, None)][4:] == (1, 0, 0, 0, 0, True)
+    # the line's amount is unknown: the known amounts add up, but the bill is not called reconciled
+    assert rec[(G_BADLINE, "2026-08", "USD")] == (billed, billed, billed, billed, 1, 0, 0, 0, 0, False)
+    assert gcp_build.query("select unknown_amount_line_count, reconciliation_status from marts.fct_billing_reconciliation "
+                           f"where billing_account_id = '{G_BADLINE}'") == [(1, "incomplete")]
+    assert (None, None, None) not in rec
 
 
 @pytest.mark.parametrize("account", list(GCP_DEFECTS))

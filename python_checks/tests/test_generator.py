@@ -500,3 +500,19 @@ def test_tiny_size_still_has_every_type(tmp_path, con):
     assert types == ALL_TYPES
     # months == 1: the only month is the re-delivered one
     assert len([d for d in (root / "aws_cur" / A / PERIODS[0]).iterdir() if d.is_dir()]) == 2
+
+
+def test_generate_and_build_into_a_path_with_an_apostrophe(tmp_path: Path) -> None:
+    """Paths are quoted wherever they are spliced into SQL (generator, loader): `o'brien landing`."""
+    from .conftest import build_warehouse, run_finops
+
+    root = tmp_path / "o'brien landing"
+    proc = run_finops("generate", "--out", str(root / "landing"), "--seed", "3", "--months", "2",
+                      "--rows-per-month", "400")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    build = build_warehouse(root / "landing", root / "warehouse.duckdb")
+    assert build.returncode == 0, build.output[-3000:]
+    files = build.query_work("select count(*), count(*) filter (where rows_loaded > 0) from raw.landing_files "
+                             "where status = 'current'")
+    assert files[0][0] > 0 and files[0][0] == files[0][1]
+    assert build.query("select bool_and(is_reconciled), count(*) from marts.fct_billing_reconciliation")[0][0] is True

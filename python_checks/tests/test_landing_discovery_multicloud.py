@@ -200,7 +200,7 @@ def test_azure_empty_date_range_folder_is_an_error(tmp_path: Path) -> None:
 # -- Google Cloud -----------------------------------------------------------------------------
 
 
-def test_gcp_files_anywhere_under_an_export_count_and_hidden_folders_are_ignored(tmp_path: Path) -> None:
+def test_gcp_files_anywhere_under_an_export_count_hidden_folders_are_ignored_and_others_named(tmp_path: Path) -> None:
     export = tmp_path / "gcp" / "billing"
     _write(export / "2026-08" / "billing-00000.jsonl", GCP_LINE)
     _write(export / "2026-08" / "billing-00001.json.gz", GCP_LINE)
@@ -209,11 +209,15 @@ def test_gcp_files_anywhere_under_an_export_count_and_hidden_folders_are_ignored
     _write(export / "2026-08" / "README.txt", "not billing data")
     files, warnings = discover(tmp_path)
     assert sorted((f.export, "/".join(f.path.parts[-2:]), f.flavour, f.status) for f in files) == [
+        ("billing", "2026-08/README.txt", "", "not read"),
         ("billing", "2026-08/billing-00000.jsonl", "gcp_json", "current"),
         ("billing", "2026-08/billing-00001.json.gz", "gcp_json", "current"),
         ("billing", "2026-09/billing-00000.parquet", "gcp_parquet", "current"),
     ]
-    assert warnings == []
+    assert warnings == [
+        "gcp/billing/2026-08/README.txt: not read: not a billing data file (the loader reads .jsonl, .json, "
+        ".ndjson, .jsonl.gz, .json.gz, .ndjson.gz, .parquet files in gcp/)."
+    ]
 
 
 def test_gcp_month_extracted_twice_counts_the_extract_whose_name_sorts_last(tmp_path: Path) -> None:

@@ -2,12 +2,13 @@
 
 These are byte-for-byte copies of what providers deliver (see PROVENANCE.md there): a legacy CUR
 in AWS's S3 delivery layout with its manifest, an anonymised CUR CSV, and AWS/Microsoft/Oracle
-rows from a native FOCUS 1.0 export. They are laid out in a temporary landing folder (linked, not
-copied into the repository) and built like a user's own exports.
+rows from a native FOCUS 1.0 export. They are copied into a temporary landing folder (never into the
+repository; links leaving the landing folder stop the load) and built like a user's own exports.
 """
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,18 +28,15 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     root = tmp_path_factory.mktemp("samples")
     landing = root / "landing"
     # koku-local: the CUR exactly as AWS delivers it to S3 (period folder, assembly, manifest).
-    (landing / "aws_cur").mkdir(parents=True)
-    (landing / "aws_cur" / "koku-local").symlink_to(SHARED_SAMPLES / "aws_cur" / "koku-local", target_is_directory=True)
+    shutil.copytree(SHARED_SAMPLES / "aws_cur" / "koku-local", landing / "aws_cur" / "koku-local")
     # The anonymised CUR CSV, placed in the delivery layout it came from (one assembly, no manifest).
     delivery = landing / "aws_cur" / "anonymous-cur" / "20231101-20231201" / "assembly-1"
     delivery.mkdir(parents=True)
-    (delivery / "anonymous-cur-1.csv").symlink_to(
-        SHARED_SAMPLES / "aws_cur" / "focus_converters_sample-anonymous-aws-export-dataset.csv"
-    )
+    shutil.copyfile(SHARED_SAMPLES / "aws_cur" / "focus_converters_sample-anonymous-aws-export-dataset.csv",
+                    delivery / "anonymous-cur-1.csv")
     (landing / "focus" / "focus-sample").mkdir(parents=True)
-    (landing / "focus" / "focus-sample" / "focus_sample.csv").symlink_to(
-        SHARED_SAMPLES / "focus" / "FOCUS-Sample-Data_FOCUS-1.0_focus_sample.csv"
-    )
+    shutil.copyfile(SHARED_SAMPLES / "focus" / "FOCUS-Sample-Data_FOCUS-1.0_focus_sample.csv",
+                    landing / "focus" / "focus-sample" / "focus_sample.csv")
     return build_warehouse(landing, root / "warehouse.duckdb")
 
 
@@ -47,7 +45,7 @@ def test_samples_build_with_every_dbt_test_passing(sample_build: Build) -> None:
 
 
 def test_every_sample_row_is_loaded(sample_build: Build) -> None:
-    loaded = dict(sample_build.query("select export_name, sum(rows_loaded) from raw.landing_files group by 1"))
+    loaded = dict(sample_build.query_work("select export_name, sum(rows_loaded) from raw.landing_files group by 1"))
     # data rows in the files (header excluded): 13,380 koku, 1,281 anonymised CUR, 1,000 FOCUS
     assert loaded == {"koku-local": 13380, "anonymous-cur": 1281, "focus-sample": 1000}
 

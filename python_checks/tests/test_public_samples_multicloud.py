@@ -125,9 +125,10 @@ def _mappings_with_2023_rates(root: Path) -> Path:
     return mappings
 
 
-def _link(target: Path, source: Path) -> None:
+def _copy(target: Path, source: Path) -> None:
+    """Copied, not linked: links leaving the landing folder stop the load."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.symlink_to(source)
+    shutil.copyfile(source, target)
 
 
 def _build(root: Path, landing: Path) -> Build:
@@ -143,7 +144,7 @@ def multicloud_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     root = tmp_path_factory.mktemp("multicloud_samples")
     landing = root / "landing"
     for export in ("cad-actual", "cad-amortized"):
-        _link(landing / "azure" / export / "20230901-20230930" / CAD_SAMPLE.name, CAD_SAMPLE)
+        _copy(landing / "azure" / export / "20230901-20230930" / CAD_SAMPLE.name, CAD_SAMPLE)
     (landing / "gcp" / "koku").mkdir(parents=True)
     for source in sorted(GCP.glob("*.csv")):
         _write_gcp_jsonl(source, landing / "gcp" / "koku" / f"{source.stem}.jsonl")
@@ -155,8 +156,8 @@ def toolkit_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The finops-toolkit actual and amortised extracts, landed as one EA export pair."""
     root = tmp_path_factory.mktemp("toolkit_samples")
     landing = root / "landing"
-    _link(landing / "azure" / "ea-actual" / "20230901-20230930" / "run-1" / TOOLKIT_ACTUAL.name, TOOLKIT_ACTUAL)
-    _link(landing / "azure" / "ea-amortized" / "20230901-20230930" / "run-1" / TOOLKIT_AMORTIZED.name,
+    _copy(landing / "azure" / "ea-actual" / "20230901-20230930" / "run-1" / TOOLKIT_ACTUAL.name, TOOLKIT_ACTUAL)
+    _copy(landing / "azure" / "ea-amortized" / "20230901-20230930" / "run-1" / TOOLKIT_AMORTIZED.name,
           TOOLKIT_AMORTIZED)
     return _build(root, landing)
 

@@ -26,8 +26,15 @@ gcp as (
     select * from {{ ref('stg_gcp__billing_export') }}
 ),
 
+-- Lines the reader rejected and the loader could not recover (recovered ones are rows of their
+-- source above, `repair` in stg_landing__rejected_lines says how).
 rejected_lines as (
     select * from {{ ref('stg_landing__rejected_lines') }}
+    where repair is null
+),
+
+candidate_bills as (
+    select * from {{ ref('int_unreadable_line_candidate_bills') }}
 ),
 
 -- Source rows whose conformed FOCUS rows break a FOCUS row rule (one reason per source row).
@@ -61,6 +68,8 @@ aws_amounts as (
         -- The FOCUS mapping bills SavingsPlanCoveredUsage at 0 and does not carry
         -- SavingsPlanNegation rows: on a usable row (see `final`), these billed amounts are netted, not lost.
         line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation') as is_netted_savings_plan_row,
+        -- An amount that does not parse counts nowhere (D7), so the row's bill has a line of unknown amount.
+        aws_billed_cost is null or aws_amortized_cost is null as is_amount_unknown,
         quarantine_reason
     from aws
 ),
@@ -78,6 +87,7 @@ focus_amounts as (
         effective_cost as amortized_basis_cost,
         billed_cost as provider_billed_cost,
         effective_cost as provider_amortized_cost,
+        billed_cost is null or effective_cost is null as is_amount_unknown,
         quarantine_reason
     from focus_exports
 ),
@@ -99,6 +109,8 @@ azure_amounts as (
         azure_amortized_cost as amortized_basis_cost,
         focus_row_billed_cost as provider_billed_cost,
         focus_row_effective_cost as provider_amortized_cost,
+        -- each row counts on its export's basis: the other basis is NULL by design
+        coalesce(azure_actual_cost, azure_amortized_cost) is null as is_amount_unknown,
         quarantine_reason
     from azure
 ),
@@ -118,24 +130,53 @@ gcp_amounts as (
         gcp_billed_cost as amortized_basis_cost,
         gcp_billed_cost as provider_billed_cost,
         gcp_billed_cost as provider_amortized_cost,
+        gcp_billed_cost is null as is_amount_unknown,
         quarantine_reason
     from gcp
 ),
 
--- Lines the CSV or JSON-lines reader could not use: their amounts are unknown, so they count as
--- rows only.
-rejected_amounts as (
+-- The bill an unreadable line belongs to: the one bill of its file it can belong to; with several
+-- candidates, what they all agree on (the rest stays unknown and each candidate is incomplete in
+-- fct_billing_reconciliation); with none, what the line and its delivery folder say.
+placements as (
     select
-        source_name,
-        export_name,
         source_file,
         source_line_number,
+        case when count(distinct billing_account_id) = 1 then min(billing_account_id) end as billing_account_id,
+        case when count(distinct billing_period_start) = 1 then min(billing_period_start) end as billing_period_start,
+        case when count(distinct billing_currency) = 1 then min(billing_currency) end as billing_currency
+    from candidate_bills
+    group by 1, 2
+),
+
+-- Lines the CSV or JSON-lines reader could not use: their amounts are unknown, so they count as
+-- rows (and lines of unknown amount) only, in the bill they are placed in.
+rejected_amounts as (
+    select
+        rejected_lines.source_name,
+        rejected_lines.export_name,
+        rejected_lines.source_file,
+        rejected_lines.source_line_number,
+        rejected_lines.unread_line_count,
+        rejected_lines.raw_line,
+        coalesce(placements.billing_account_id, rejected_lines.line_billing_account_id) as billing_account_id,
+        coalesce(
+            placements.billing_period_start,
+            rejected_lines.line_billing_period_start,
+            rejected_lines.folder_period_start
+        ) as billing_period_start,
+        coalesce(placements.billing_currency, rejected_lines.line_billing_currency) as billing_currency,
         case
-            when error_type = 'invalid json' then 'unreadable JSON line: ' || error_message
-            else 'unreadable CSV line (' || error_type || '): ' || error_message
-        end as quarantine_reason,
-        raw_line
+            when rejected_lines.error_type = 'invalid json' then 'unreadable JSON line: ' || rejected_lines.error_message
+            when rejected_lines.source_name = 'gcp'
+                then 'unreadable JSON line (' || rejected_lines.error_type || '): ' || rejected_lines.error_message
+            else 'unreadable CSV line (' || rejected_lines.error_type || '): ' || rejected_lines.error_message
+        end as quarantine_reason
     from rejected_lines
+    left join placements
+        on
+            rejected_lines.source_file = placements.source_file
+            and rejected_lines.source_line_number = placements.source_line_number
 ),
 
 unioned as (
@@ -182,6 +223,10 @@ final as (
             when quarantine_reason is null and is_netted_savings_plan_row then billed_basis_cost
             else 0
         end") }} as netted_billed_cost,
+        -- Lines of unknown amount the row stands for: 0 for a row that was read with every amount,
+        -- 1 for a row whose amount does not parse, the physical lines of an unreadable record (an
+        -- unclosed quote swallows the lines after it).
+        coalesce(unread_line_count, case when is_amount_unknown then 1 else 0 end) as unread_line_count,
         quarantine_reason,
         cast(raw_line as varchar) as raw_line
     from reasoned

@@ -2,7 +2,9 @@
 -- the provider's way), what reached the FOCUS dataset, what was quarantined, and the differences.
 -- raw = FOCUS + quarantined (+ netted, billed basis only: SavingsPlanCoveredUsage and
 -- SavingsPlanNegation amounts, 0 whenever every negation meets its covered usage) must hold to
--- the last decimal on both bases; a test enforces it.
+-- the last decimal on both bases; a test enforces it. A bill that lost a line of unknown amount
+-- (a line the reader could not split, a row whose amount does not parse) is never called
+-- reconciled, even when the known amounts add up: it is `incomplete`, with the number of such lines.
 with
 
 source_line_items as (
@@ -11,6 +13,10 @@ source_line_items as (
 
 focus_rows as (
     select * from {{ ref('focus_cost_and_usage') }}
+),
+
+candidate_bills as (
+    select * from {{ ref('int_unreadable_line_candidate_bills') }}
 ),
 
 raw_totals as (
@@ -26,8 +32,30 @@ raw_totals as (
         count(quarantine_reason) as quarantined_row_count,
         coalesce(sum(provider_billed_cost) filter (where quarantine_reason is not null), 0) as quarantined_billed_cost,
         coalesce(sum(provider_amortized_cost) filter (where quarantine_reason is not null), 0)
-            as quarantined_amortized_cost
+            as quarantined_amortized_cost,
+        sum(unread_line_count) as placed_unknown_amount_line_count
     from source_line_items
+    group by 1, 2, 3, 4
+),
+
+-- A line of unknown amount that may belong to several bills of its file (they differ in account,
+-- period or currency and nothing on the line tells them apart) may be missing from each of them.
+candidates_counted as (
+    select
+        *,
+        count(*) over (partition by source_file, source_line_number) as candidate_count
+    from candidate_bills
+),
+
+possible_losses as (
+    select
+        source_name,
+        billing_account_id,
+        cast(billing_period_start as timestamp) as billing_period_start,
+        billing_currency,
+        sum(unread_line_count) as possible_unknown_amount_line_count
+    from candidates_counted
+    where candidate_count > 1
     group by 1, 2, 3, 4
 ),
 
@@ -59,7 +87,11 @@ joined as (
         {{ to_money('coalesce(focus_totals.focus_effective_cost, 0)') }} as focus_effective_cost,
         coalesce(raw_totals.quarantined_row_count, 0) as quarantined_row_count,
         {{ to_money('coalesce(raw_totals.quarantined_billed_cost, 0)') }} as quarantined_billed_cost,
-        {{ to_money('coalesce(raw_totals.quarantined_amortized_cost, 0)') }} as quarantined_amortized_cost
+        {{ to_money('coalesce(raw_totals.quarantined_amortized_cost, 0)') }} as quarantined_amortized_cost,
+        cast(
+            coalesce(raw_totals.placed_unknown_amount_line_count, 0)
+            + coalesce(possible_losses.possible_unknown_amount_line_count, 0) as bigint
+        ) as unknown_amount_line_count
     from raw_totals
     full outer join focus_totals
         on
@@ -67,16 +99,34 @@ joined as (
             and raw_totals.billing_account_id is not distinct from focus_totals.billing_account_id
             and raw_totals.billing_period_start is not distinct from focus_totals.billing_period_start
             and raw_totals.billing_currency is not distinct from focus_totals.billing_currency
+    left join possible_losses
+        on
+            raw_totals.source_name = possible_losses.source_name
+            and raw_totals.billing_account_id = possible_losses.billing_account_id
+            and raw_totals.billing_period_start = possible_losses.billing_period_start
+            and raw_totals.billing_currency = possible_losses.billing_currency
+),
+
+differences as (
+    select
+        *,
+        raw_billed_cost - focus_billed_cost - quarantined_billed_cost - netted_billed_cost as billed_cost_difference,
+        raw_amortized_cost - focus_effective_cost - quarantined_amortized_cost as effective_cost_difference
+    from joined
 ),
 
 final as (
     select
         *,
-        raw_billed_cost - focus_billed_cost - quarantined_billed_cost - netted_billed_cost as billed_cost_difference,
-        raw_amortized_cost - focus_effective_cost - quarantined_amortized_cost as effective_cost_difference,
-        raw_billed_cost = focus_billed_cost + quarantined_billed_cost + netted_billed_cost
-        and raw_amortized_cost = focus_effective_cost + quarantined_amortized_cost as is_reconciled
-    from joined
+        case
+            when billed_cost_difference <> 0 or effective_cost_difference <> 0 then 'not reconciled'
+            when unknown_amount_line_count > 0 then 'incomplete'
+            else 'reconciled'
+        end as reconciliation_status,
+        billed_cost_difference = 0
+        and effective_cost_difference = 0
+        and unknown_amount_line_count = 0 as is_reconciled
+    from differences
 )
 
 select * from final

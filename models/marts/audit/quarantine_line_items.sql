@@ -22,7 +22,8 @@ final as (
         provider_billed_cost,
         provider_amortized_cost,
         quarantine_reason,
-        raw_line
+        raw_line,
+        unread_line_count
     from source_line_items
     where quarantine_reason is not null
 )

@@ -1,4 +1,4 @@
--- One row per data file found in the landing folder, current or superseded.
+-- One row per file found in the landing folder's source folders: current, superseded or not read.
 with
 
 source as (
@@ -15,6 +15,8 @@ final as (
         assembly_id,
         rows_loaded,
         lines_rejected,
+        lines_recovered,
+        link_path,
         nullif(reason, '') as status_reason
     from source
 )

@@ -8,9 +8,9 @@
 ) }}
 -- Azure's billed basis is the actual-cost export, and FOCUS carries the amortized export's rows
 -- (DECISIONLOG D41): the billed identity raw = FOCUS + quarantined holds only when the two exports
--- describe the same charges. When it fails while the amortized basis holds, the exports disagree
--- (another scope, other days, or an extract of another day): the user's landing folder, not the
--- warehouse, must change.
+-- describe the same charges. When it fails while the amortized basis holds and no line of the bill
+-- is of unknown amount, the exports disagree (another scope, other days, or an extract of another
+-- day): the user's landing folder, not the warehouse, must change.
 with
 
 reconciliation as (
@@ -27,7 +27,7 @@ final as (
         strftime(billing_period_start, '%Y-%m') as billing_period,
         rtrim(rtrim(cast(billed_cost_difference as varchar), '0'), '.') as billed_cost_difference
     from reconciliation
-    where billed_cost_difference <> 0 and effective_cost_difference = 0
+    where billed_cost_difference <> 0 and effective_cost_difference = 0 and unknown_amount_line_count = 0
 )
 
 select * from final
