@@ -112,13 +112,14 @@ def test_bad_rows_are_quarantined_and_totals_still_reconcile(tmp_path: Path) -> 
         "unknown_amount_line_count, reconciliation_status, is_reconciled "
         "from marts.fct_billing_reconciliation order by 1 nulls last"
     )
-    # The unparseable cost counts nowhere; the unknown line item type keeps its amount in
-    # quarantine; the unknown currency is its own currency group. The known amounts add up, but two
-    # lines could not be read, so no bill is reconciled: rep-2's line belongs to the USD bill (its
-    # file's only bill); rep-1's could be USD or XXQ (its file holds both), so both may have lost it,
-    # and the line itself is in the payer's August group of unknown currency.
+    # The unparseable cost counts nowhere: its amount is unknown, so its USD bill is incomplete. The
+    # unknown line item type keeps its amount in quarantine; the unknown currency is its own currency
+    # group. The known amounts add up, but three lines' amounts are unknown, so no bill is
+    # reconciled: the bad cost and rep-2's unreadable line belong to the USD bill (rep-2's only
+    # bill); rep-1's unreadable line could be USD or XXQ (its file holds both), so both may have
+    # lost it, and the line itself is in the payer's August group of unknown currency.
     assert reconciliation == [
-        ("USD", Decimal("13.75"), Decimal("10.75"), Decimal("3"), 2, "incomplete", False),
+        ("USD", Decimal("13.75"), Decimal("10.75"), Decimal("3"), 3, "incomplete", False),
         ("XXQ", Decimal("7"), Decimal("0"), Decimal("7"), 1, "incomplete", False),
         (None, Decimal("0"), Decimal("0"), Decimal("0"), 1, "incomplete", False),
     ]

@@ -504,13 +504,13 @@ def test_tiny_size_still_has_every_type(tmp_path, con):
 
 def test_generate_and_build_into_a_path_with_an_apostrophe(tmp_path: Path) -> None:
     """Paths are quoted wherever they are spliced into SQL (generator, loader): `o'brien landing`."""
-    from .conftest import build_warehouse, run_finops
+    from .conftest import SAMPLE_MAPPINGS_DIR, build_warehouse, run_finops
 
     root = tmp_path / "o'brien landing"
     proc = run_finops("generate", "--out", str(root / "landing"), "--seed", "3", "--months", "2",
                       "--rows-per-month", "400")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    build = build_warehouse(root / "landing", root / "warehouse.duckdb")
+    build = build_warehouse(root / "landing", root / "warehouse.duckdb", mappings=SAMPLE_MAPPINGS_DIR)
     assert build.returncode == 0, build.output[-3000:]
     files = build.query_work("select count(*), count(*) filter (where rows_loaded > 0) from raw.landing_files "
                              "where status = 'current'")
