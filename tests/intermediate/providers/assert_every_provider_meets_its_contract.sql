@@ -6,23 +6,22 @@
 with
 
 expected as (
-    select *
-    from (
-        values
-        {%- for provider in var('providers') %}
-            {%- set outer_loop = loop %}
-            {%- for contract in ['charges_conformed', 'source_amounts'] %}
-                {%- set relation = ref('int_' ~ provider ~ '__' ~ contract) %}
-                {%- set contract_loop = loop %}
-                {%- for column, type in provider_contract_columns(contract) %}
-                    (
-                        '{{ relation.database }}', '{{ relation.schema }}', '{{ relation.identifier }}', '{{ column }}',
-                        '{{ contract_type(type) }}'
-                    ){{ "," if not (outer_loop.last and contract_loop.last and loop.last) }}
-                {%- endfor %}
+    {%- for provider in var('providers') %}
+        {%- set outer_loop = loop %}
+        {%- for contract in ['charges_conformed', 'source_amounts'] %}
+            {%- set relation = ref('int_' ~ provider ~ '__' ~ contract) %}
+            {%- set contract_loop = loop %}
+            {%- for column, type in provider_contract_columns(contract) %}
+                select
+                    '{{ relation.database }}' as table_catalog,
+                    '{{ relation.schema }}' as table_schema,
+                    '{{ relation.identifier }}' as table_name,
+                    '{{ column }}' as column_name,
+                    '{{ contract_type(type) }}' as contract_type
+                {{ "union all" if not (outer_loop.last and contract_loop.last and loop.last) }}
             {%- endfor %}
         {%- endfor %}
-    )
+    {%- endfor %}
 ),
 
 contract_models as (

@@ -2,7 +2,7 @@
 -- Azure cost details conformed to FOCUS 1.2 (snake_case names), as ../shared/FINOPS_REFERENCE.md
 -- section 2 and Microsoft's own FOCUS conversion do it:
 --   * every amortised-export row, plus commitment purchases and refunds from the actual export
---     (stg_azure__cost_details decides which rows are carried);
+--     (int_azure__cost_details decides which rows are carried);
 --   * BilledCost 0 for commitment-covered usage and unused commitment rows (the purchase is what
 --     is billed), else the cost; EffectiveCost 0 for commitment purchases and refunds, else the
 --     amortised cost;
@@ -15,7 +15,7 @@
 with
 
 line_items as (
-    select * from {{ ref('stg_azure__cost_details') }}
+    select * from {{ ref('int_azure__cost_details') }}
     where is_carried and quarantine_reason is null
 ),
 

@@ -5,7 +5,7 @@
 with
 
 cost_details as (
-    select * from {{ ref('stg_azure__cost_details') }}
+    select * from {{ ref('int_azure__cost_details') }}
 ),
 
 final as (
