@@ -126,6 +126,7 @@ final as (
         -- 1 for a row whose amount does not parse, the physical lines of an unreadable record (an
         -- unclosed quote swallows the lines after it).
         coalesce(unread_line_count, case when is_amount_unknown then 1 else 0 end) as unread_line_count,
+        coalesce(is_netted_savings_plan_row, false) as is_netted_savings_plan_row,
         quarantine_reason,
         cast(raw_line as varchar) as raw_line
     from reasoned
