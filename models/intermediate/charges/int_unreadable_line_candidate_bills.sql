@@ -19,7 +19,12 @@ readable_rows as (
 
 -- Only the files that have an unreadable line are looked at.
 file_bills as (
-    select distinct *
+    select distinct
+        source_name,
+        source_file,
+        billing_account_id,
+        billing_period_start,
+        billing_currency
     from readable_rows
     where source_file in (select rejected_lines.source_file from rejected_lines)
 ),
