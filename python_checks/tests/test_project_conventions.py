@@ -4,7 +4,9 @@ checked over dbt's manifest and the built warehouse."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +97,96 @@ def test_only_staging_reads_sources_and_marts_never_read_staging(manifest: dict)
             if staging:
                 problems.append(f"{model['name']} reads {staging}")
     assert problems == []
+
+
+# The folders in the order data flows through them (README "How the project is laid out"): a model
+# reads only from its own folder or an earlier one, so the tree reads top to bottom.
+FLOW = [
+    "staging",
+    "intermediate/providers",
+    "intermediate/charges",
+    "intermediate/commitments",
+    "intermediate/daily",
+    "intermediate/allocation",
+    "marts/focus",
+    "marts/audit",
+    "marts/commitments",
+    "marts/allocation",
+]
+LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_", "focus_", "quarantine_")}
+
+
+def _flow_folder(node: dict) -> str:
+    path = node["original_file_path"].removeprefix("models/")
+    matches = [folder for folder in FLOW if path.startswith(folder + "/")]
+    assert matches, f"{node['original_file_path']}: its folder is not in the flow order (FLOW); add it in its place"
+    return matches[0]
+
+
+def test_models_read_only_from_their_own_or_earlier_folders(manifest: dict) -> None:
+    nodes = manifest["nodes"]
+    backwards = []
+    for model in _models(manifest):
+        rank = FLOW.index(_flow_folder(model))
+        for parent in model["depends_on"]["nodes"]:
+            if parent.startswith("model.") and FLOW.index(_flow_folder(nodes[parent])) > rank:
+                backwards.append(f"{model['name']} ({_flow_folder(model)}) reads {nodes[parent]['name']} "
+                                 f"({_flow_folder(nodes[parent])})")
+    assert backwards == []
+
+
+def test_each_model_is_named_for_its_layer_and_providers_keep_their_own_folder(manifest: dict) -> None:
+    problems = []
+    for model in _models(manifest):
+        layer = _flow_folder(model).split("/")[0]
+        if not model["name"].startswith(LAYER_PREFIXES[layer]):
+            problems.append(f"{model['name']} is under {layer}/ but not named {LAYER_PREFIXES[layer]}")
+        path = model["original_file_path"]
+        if path.startswith("models/intermediate/providers/"):
+            provider = path.split("/")[3]
+            if not model["name"].startswith(f"int_{provider}__"):
+                problems.append(f"{model['name']} is in the {provider} provider folder but not named int_{provider}__...")
+    assert problems == []
+
+
+def test_materialisations_are_set_per_folder_not_in_models() -> None:
+    """Folder defaults and their listed exceptions live in dbt_project.yml (D23), never in a model."""
+    configured = [str(path.relative_to(REPO_ROOT)) for path in (REPO_ROOT / "models").rglob("*.sql")
+                  if re.search(r"config\([^)]*materialized", path.read_text())]
+    assert configured == []
+
+
+def test_the_provider_contract_test_names_a_column_a_provider_adds_or_retypes(
+    generated_build: Build, tmp_path,  # noqa: ANN001
+) -> None:
+    """The unions select the contract's columns by name, so a column a provider adds (a misspelt
+    name) would vanish silently and a retyped one would be coerced: the contract test names both."""
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+
+    work = tmp_path / "work.duckdb"
+    shutil.copy(generated_build.work_path, work)
+    con = duckdb.connect(str(work))
+    con.execute("create or replace view intermediate.int_gcp__source_amounts as "
+                "select * exclude (billing_currency), 1 as billing_curency, billing_currency::blob as billing_currency "
+                "from staging.stg_gcp__billing_export limit 0")
+    con.close()
+    dbt = Path(sys.executable).parent / "dbt"
+    proc = subprocess.run(
+        [str(dbt), "test", "--select", "assert_every_provider_meets_its_contract", "--project-dir", str(REPO_ROOT),
+         "--profiles-dir", str(REPO_ROOT), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
+        env={**os.environ, "FINOPS_WORK_DUCKDB_PATH": str(work)}, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    assert "FAIL" in proc.stdout
+    failures = duckdb.connect(str(work), read_only=True)
+    try:
+        compiled = next((tmp_path / "target" / "compiled").rglob("assert_every_provider_meets_its_contract.sql")).read_text()
+        rows = set(failures.execute(compiled).fetchall())
+    finally:
+        failures.close()
+    assert ("int_gcp__source_amounts", "billing_curency", "not in the contract") in rows
+    assert ("int_gcp__source_amounts", "billing_currency", "BLOB, the contract says varchar") in rows

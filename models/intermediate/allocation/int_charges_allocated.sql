@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- Every daily cost slice (int_charges_allocated_direct) with the owner(s) it ends with. A slice
 -- starts with its direct owner (tag, account mapping or the unallocated bucket) and then passes
 -- through the shared-cost rules in rule_order. At each step the next rule that holds the piece

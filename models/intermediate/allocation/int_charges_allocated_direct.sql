@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- Every daily cost slice with its direct owner, before shared-cost rules:
 --   1. tag: the owner dimension's tag resolves to an allowed value (int_tags_resolved);
 --   2. account: else the owner of the row's sub account (AWS linked account, subscription,

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- Taggable spend per resource and required tag dimension, with what its tags say: the grain the
 -- tag compliance marts aggregate. Taggable: usage and purchases that belong to something that can
 -- carry tags: a resource id or tags of its own. Tax, credits, adjustments and account-level lines

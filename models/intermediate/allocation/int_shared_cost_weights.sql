@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- The weight of each target of each shared-cost rule, per scope (billing account, billing period,
 -- billing currency), as integers ready for an exact split (macro split_exactly):
 --   proportional  the target's direct effective cost in the scope (a negative total counts 0);

@@ -43,17 +43,17 @@ matched as (
         tag_pairs.tag_key,
         tag_pairs.tag_value,
         tag_keys.priority,
-        {{ normalise_tag_value('tag_pairs.tag_value') }} as tag_value_normalised
+        {{ normalize_tag_value('tag_pairs.tag_value') }} as tag_value_normalized
     from tag_pairs
     inner join tag_keys
-        on {{ normalise_tag_key('tag_pairs.tag_key') }} = tag_keys.tag_key_normalised
+        on {{ normalize_tag_key('tag_pairs.tag_key') }} = tag_keys.tag_key_normalized
 ),
 
 chosen as (
     select * from matched
     qualify row_number() over (
         partition by tags, dimension
-        order by coalesce(tag_value_normalised, '') = '', priority, tag_key, tag_value
+        order by coalesce(tag_value_normalized, '') = '', priority, tag_key, tag_value
     ) = 1
 ),
 
@@ -64,13 +64,13 @@ final as (
         chosen.tag_key,
         chosen.tag_value,
         case
-            when coalesce(chosen.tag_value_normalised, '') = '' then 'empty'
+            when coalesce(chosen.tag_value_normalized, '') = '' then 'empty'
             when dimensions_with_values.dimension is null or tag_values.allowed_value is not null then 'valid'
             else 'invalid'
         end as value_status,
         case
-            when coalesce(chosen.tag_value_normalised, '') = '' then null
-            when dimensions_with_values.dimension is null then chosen.tag_value_normalised
+            when coalesce(chosen.tag_value_normalized, '') = '' then null
+            when dimensions_with_values.dimension is null then chosen.tag_value_normalized
             else tag_values.allowed_value
         end as dimension_value
     from chosen
@@ -79,7 +79,7 @@ final as (
     left join tag_values
         on
             chosen.dimension = tag_values.dimension
-            and chosen.tag_value_normalised = tag_values.spelling_normalised
+            and chosen.tag_value_normalized = tag_values.spelling_normalized
 )
 
 select * from final

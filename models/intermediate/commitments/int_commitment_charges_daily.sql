@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- Every row that measures a commitment, split into UTC days, with its CommitmentDiscountQuantity
 -- (the commitment's own basis, NULL when the row does not state it) and its EffectiveCost:
 --   * used      covered usage (CommitmentDiscountStatus = Used),

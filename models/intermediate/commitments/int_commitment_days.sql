@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- A table: three models and tests read it, and it scans the FOCUS rows for loaded billing periods.
 -- Per commitment and UTC day: committed, used and unused, on the commitment's own basis when the
 -- provider's quantities reconcile, else on effective cost (DECISIONLOG D26).

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- A table: it scans every FOCUS row for commitment ids, and five models and tests read it.
 -- One row per commitment discount (Reserved Instance, Savings Plan, reservation, CUD, any
 -- provider's commitment), derived from the FOCUS rows that carry its CommitmentDiscountId, completed

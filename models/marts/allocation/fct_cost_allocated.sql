@@ -1,4 +1,3 @@
-{{ config(materialized='view') }}
 -- Every dollar of the bill with its owner: int_charges_allocated without its hop list (a view: the
 -- table it reads is the allocation, written once). Each daily cost slice starts with its direct
 -- owner (owner tag, account mapping or the unallocated bucket) and then passes through the

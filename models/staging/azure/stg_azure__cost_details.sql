@@ -1,11 +1,7 @@
--- One row per row of an Azure cost details export (actual or amortised cost; EA or MCA names,
--- already matched by the loader), typed. Which rows FOCUS carries is decided here, once:
---   * the amortised export carries every row except commitment purchases and refunds;
---   * the actual export carries only commitment purchases and refunds (PricingModel Reservation or
---     SavingsPlan): its other rows are the same charges the amortised export already has, and
---     they are kept here to give the bill's actual-cost total (see concept_azure_in_focus).
--- `quarantine_reason` names why a carried row cannot be used; a row FOCUS does not carry is only
--- checked for what the reconciliation needs (its cost must parse).
+-- One row per row of an Azure cost details export (actual or amortized cost; EA or MCA names,
+-- already matched by the loader): renamed, typed and classified only. `quarantine_reason` names why
+-- the row cannot be used; which rows FOCUS carries, and what each counts on each basis, is decided
+-- in int_azure__cost_details (see concept_azure_in_focus).
 {%- set amounts = [
     ('cost_in_billing_currency', 'cost'),
     ('payg_cost_in_billing_currency', 'payg_cost'),
@@ -137,16 +133,6 @@ checked as (
     select
         classified.*,
         case
-            when classified.export_type = 'amortized' then not classified.is_commitment_purchase
-            else classified.is_commitment_purchase
-        end as is_carried,
-        -- What the row counts in the bill on each basis: the actual export is the billed amount,
-        -- the amortised export the amortised one.
-        case when classified.export_type = 'actual' then classified.cost else {{ to_money(0) }} end
-            as azure_actual_cost,
-        case when classified.export_type = 'amortized' then classified.cost else {{ to_money(0) }} end
-            as azure_amortized_cost,
-        case
             when classified.tags_text is null then null
             when coalesce(json_type(classified.tags_json), '') <> 'OBJECT' then null
             -- Read key by key (a key given twice keeps its first value; a cast to MAP would fail the
@@ -170,7 +156,6 @@ quarantined as (
         checked.*,
         case
             when checked.cost is null then 'unparseable or missing cost (CostInBillingCurrency / Cost)'
-            when not checked.is_carried then null
             when checked.unparseable_amount_column is not null
                 then 'unparseable amount in ' || checked.unparseable_amount_column
             when checked.billing_account_id is null then 'missing BillingAccountId / BillingProfileId'
@@ -200,17 +185,7 @@ quarantined as (
 ),
 
 final as (
-    select
-        * exclude (tags_json),
-        -- What FOCUS BilledCost and EffectiveCost get from the row when it is carried.
-        case
-            when not is_carried then {{ to_money(0) }}
-            when export_type = 'actual' then cost
-            when is_commitment_pricing and charge_type = 'Usage' then {{ to_money(0) }}
-            when type_commitment_discount_status = 'Unused' then {{ to_money(0) }}
-            else cost
-        end as focus_row_billed_cost,
-        case when is_carried and export_type = 'amortized' then cost else {{ to_money(0) }} end as focus_row_effective_cost
+    select * exclude (tags_json)
     from quarantined
 )
 

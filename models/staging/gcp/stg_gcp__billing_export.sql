@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#- Every amount and quantity read from the export besides `cost`: (raw column, staged name). -#}
 {%- set amounts = [
     ('usage_amount', 'usage_quantity'),

@@ -11,7 +11,7 @@ final as (
         dimension,
         tag_key,
         priority,
-        {{ normalise_tag_key('tag_key') }} as tag_key_normalised
+        {{ normalize_tag_key('tag_key') }} as tag_key_normalized
     from source
 )
 

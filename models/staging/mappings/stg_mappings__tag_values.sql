@@ -30,7 +30,7 @@ final as (
         allowed_value,
         spelling,
         is_alias,
-        {{ normalise_tag_value('spelling') }} as spelling_normalised
+        {{ normalize_tag_value('spelling') }} as spelling_normalized
     from spellings
 )
 

@@ -10,7 +10,7 @@ with
 
 source_line_items as (
     select * from {{ ref('int_source_line_items_unioned') }}
-    where source_line_item_type in ('SavingsPlanCoveredUsage', 'SavingsPlanNegation')
+    where is_netted_savings_plan_row  -- which rows these are is decided once, in int_aws__source_amounts
 ),
 
 groups as (
