@@ -1,0 +1,518 @@
+"""Tests for finops.sample_data: determinism, landing layout, line-item semantics, exact commitment
+identities and the `_truth` totals (recomputed independently from the delivered files)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from finops.sample_data import generate
+
+SEED = 7
+MONTHS = 3
+ROWS = 3000
+A, B, C = "acme-payer-cur", "globex-payer-cur", "initech-cur2"
+PERIODS = ["20260701-20260801", "20260801-20260901", "20260901-20261001"]
+LABELS = ["2026-07", "2026-08", "2026-09"]
+ALL_TYPES = {
+    "Usage", "DiscountedUsage", "RIFee", "Fee", "SavingsPlanCoveredUsage", "SavingsPlanNegation",
+    "SavingsPlanRecurringFee", "SavingsPlanUpfrontFee", "Tax", "Credit", "Refund", "EdpDiscount", "BundledDiscount",
+}
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+D38 = "DECIMAL(38,10)"
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def gen_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("gen")
+    generate(root, seed=SEED, months=MONTHS, rows_per_month=ROWS, progress=False)
+    return root
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+def _manifest(root: Path, period: str) -> dict:
+    return json.loads((root / "aws_cur" / A / period / f"{A}-Manifest.json").read_text())
+
+
+def _current_a_files(root: Path, period: str) -> list[str]:
+    return [str(root / "aws_cur" / key) for key in _manifest(root, period)["reportKeys"]]
+
+
+def _a_files_all_assemblies(root: Path, period: str) -> dict[str, list[Path]]:
+    base = root / "aws_cur" / A / period
+    return {d.name: sorted(d.glob("*.csv.gz")) for d in base.iterdir() if d.is_dir()}
+
+
+def _b_files(root: Path, i: int) -> str:
+    return str(root / "aws_cur" / B / B / "year=2026" / f"month={7 + i}" / "*.snappy.parquet")
+
+
+def _c_files(root: Path, i: int) -> str:
+    return str(root / "aws_cur2" / C / "data" / f"BILLING_PERIOD={LABELS[i]}" / "*.snappy.parquet")
+
+
+# normalised view: lit, arn columns and money as DECIMAL(38,10) (A: exact from CSV text; B/C: DOUBLE in files)
+A_COLS = {
+    "lit": '"lineItem/LineItemType"', "account": '"lineItem/UsageAccountId"', "resource": '"lineItem/ResourceId"',
+    "start": '"lineItem/UsageStartDate"', "ri_arn": '"reservation/ReservationARN"',
+    "sp_arn": '"savingsPlan/SavingsPlanARN"',
+}
+A_MONEY = {
+    "unblended": "lineItem/UnblendedCost", "net": "lineItem/NetUnblendedCost",
+    "ri_eff": "reservation/EffectiveCost", "ri_amort_fee": "reservation/AmortizedUpfrontFeeForBillingPeriod",
+    "ri_unused_amort": "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
+    "ri_unused_rec": "reservation/UnusedRecurringFee", "ri_amort_usage": "reservation/AmortizedUpfrontCostForUsage",
+    "ri_rec_usage": "reservation/RecurringFeeForUsage", "sp_eff": "savingsPlan/SavingsPlanEffectiveCost",
+    "sp_rate": "savingsPlan/SavingsPlanRate", "sp_tc": "savingsPlan/TotalCommitmentToDate",
+    "sp_used": "savingsPlan/UsedCommitment", "sp_up": "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod",
+    "sp_rec": "savingsPlan/RecurringCommitmentForBillingPeriod",
+}
+SNAKE_COLS = {
+    "lit": "line_item_line_item_type", "account": "line_item_usage_account_id", "resource": "line_item_resource_id",
+    "start": "line_item_usage_start_date", "ri_arn": "reservation_reservation_a_r_n",
+    "sp_arn": "savings_plan_savings_plan_a_r_n",
+}
+SNAKE_MONEY = {
+    "unblended": "line_item_unblended_cost", "net": None,
+    "ri_eff": "reservation_effective_cost",
+    "ri_amort_fee": "reservation_amortized_upfront_fee_for_billing_period",
+    "ri_unused_amort": "reservation_unused_amortized_upfront_fee_for_billing_period",
+    "ri_unused_rec": "reservation_unused_recurring_fee", "ri_amort_usage": "reservation_amortized_upfront_cost_for_usage",
+    "ri_rec_usage": "reservation_recurring_fee_for_usage", "sp_eff": "savings_plan_savings_plan_effective_cost",
+    "sp_rate": "savings_plan_savings_plan_rate", "sp_tc": "savings_plan_total_commitment_to_date",
+    "sp_used": "savings_plan_used_commitment",
+    "sp_up": "savings_plan_amortized_upfront_commitment_for_billing_period",
+    "sp_rec": "savings_plan_recurring_commitment_for_billing_period",
+}
+
+
+def _view_sql(report: str, files) -> str:
+    if report == A:
+        sel = [f"{v} AS {k}" for k, v in A_COLS.items()]
+        sel += [f'CAST(NULLIF("{v}", \'\') AS {D38}) AS {k}' for k, v in A_MONEY.items()]
+        lst = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+        return f"SELECT {', '.join(sel)} FROM read_csv({lst}, all_varchar = true, header = true)"
+    sel = [f"{v} AS {k}" for k, v in SNAKE_COLS.items()]
+    sel += [f"CAST(round({v}, 10) AS {D38}) AS {k}" if v else f"CAST(NULL AS {D38}) AS {k}"
+            for k, v in SNAKE_MONEY.items()]
+    return f"SELECT {', '.join(sel)} FROM read_parquet('{files}', union_by_name = true)"
+
+
+def _report_sources(root: Path) -> list[tuple[str, int, str]]:
+    out = []
+    for i in range(MONTHS):
+        out.append((A, i, _view_sql(A, _current_a_files(root, PERIODS[i]))))
+        out.append((B, i, _view_sql(B, _b_files(root, i))))
+        out.append((C, i, _view_sql(C, _c_files(root, i))))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# determinism
+# ---------------------------------------------------------------------------------------------
+
+
+def test_deterministic_same_seed_identical_different_seed_differs(gen_root, tmp_path):
+    again = tmp_path / "again"
+    generate(again, seed=SEED, months=MONTHS, rows_per_month=ROWS, progress=False)
+    first, second = _tree_digest(gen_root), _tree_digest(again)
+    assert first == second
+    other = tmp_path / "other"
+    generate(other, seed=SEED + 1, months=MONTHS, rows_per_month=ROWS, progress=False)
+    third = _tree_digest(other)
+    assert first != third
+    common = set(first) & set(third)
+    assert any(first[k] != third[k] for k in common if k.endswith(".parquet"))
+    assert (tmp_path / "other" / "_truth" / "expected_totals.csv").read_text() != \
+        (gen_root / "_truth" / "expected_totals.csv").read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# layout
+# ---------------------------------------------------------------------------------------------
+
+
+def test_legacy_csv_layout_and_manifests(gen_root):
+    for i, period in enumerate(PERIODS):
+        man = _manifest(gen_root, period)
+        assert UUID_RE.match(man["assemblyId"])
+        assert man["account"] == "111111111111"
+        assert man["compression"] == "GZIP" and man["contentType"] == "text/csv"
+        y, m = 2026, 7 + i
+        assert man["billingPeriod"] == {"start": f"{y}{m:02d}01T000000.000Z",
+                                        "end": f"{y}{m + 1:02d}01T000000.000Z"}
+        assert {"category": "lineItem", "name": "UnblendedCost"} in [
+            {"category": c["category"], "name": c["name"]} for c in man["columns"]]
+        assert man["reportKeys"]
+        for key in man["reportKeys"]:
+            assert re.fullmatch(rf"{A}/{period}/{man['assemblyId']}/{A}-\d+\.csv\.gz", key)
+            assert (gen_root / "aws_cur" / key).is_file()
+        with gzip.open(gen_root / "aws_cur" / man["reportKeys"][0], "rt", encoding="utf-8") as fh:
+            header = next(csv.reader(fh))
+        assert header[:3] == ["identity/LineItemId", "identity/TimeInterval", "bill/InvoiceId"]
+        assert [f"{c['category']}/{c['name']}" for c in man["columns"]] == header
+        assert "resourceTags/user:Team" in header and "resourceTags/user:team" in header
+        assert "lineItem/NetUnblendedCost" in header
+
+
+def test_stale_redelivery_present_and_different(gen_root, con):
+    assemblies = _a_files_all_assemblies(gen_root, PERIODS[1])
+    assert len(assemblies) == 2
+    current = _manifest(gen_root, PERIODS[1])["assemblyId"]
+    assert current in assemblies
+    stale = next(a for a in assemblies if a != current)
+    assert UUID_RE.match(stale)
+
+    def stats(files):
+        lst = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+        return con.execute(f'SELECT count(*), sum(CAST("lineItem/UnblendedCost" AS {D38})) '
+                           f"FROM read_csv({lst}, all_varchar = true)").fetchone()
+
+    n_cur, cost_cur = stats(assemblies[current])
+    n_old, cost_old = stats(assemblies[stale])
+    assert 0 < n_old < n_cur * 0.8
+    assert cost_old < cost_cur * Decimal("0.8")
+    # other months are delivered once
+    assert len(_a_files_all_assemblies(gen_root, PERIODS[0])) == 1
+    assert len(_a_files_all_assemblies(gen_root, PERIODS[2])) == 1
+
+
+def test_parquet_layouts(gen_root, con):
+    for i in range(MONTHS):
+        assert list(Path(_b_files(gen_root, i)).parent.glob("globex-payer-cur-00001.snappy.parquet"))
+        assert list(Path(_c_files(gen_root, i)).parent.glob("initech-cur2-00001.snappy.parquet"))
+        meta = gen_root / "aws_cur2" / C / "metadata" / f"BILLING_PERIOD={LABELS[i]}" / f"{C}-Manifest.json"
+        man = json.loads(meta.read_text())
+        assert man["exportName"] == C
+        for key in man["dataFiles"]:
+            assert (gen_root / "aws_cur2" / key).is_file()
+    assert not list((gen_root / "aws_cur" / B).rglob("*Manifest*"))
+    for p in ("focus/kestrel-focus10/billing_period=2026-07/kestrel-focus10-2026-07-00001.csv",
+              "focus/orbital-focus12/billing_period=2026-09/orbital-focus12-2026-09-00001.parquet"):
+        assert (gen_root / p).is_file()
+
+
+def test_athena_schema_names_types_and_drift(gen_root, con):
+    def schema(i):
+        return {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_b_files(gen_root, i)}')")
+                .fetchall()}
+
+    s0, s1, s2 = schema(0), schema(1), schema(2)
+    for col in ("line_item_unblended_cost", "savings_plan_savings_plan_a_r_n", "reservation_reservation_a_r_n",
+                "bill_payer_account_id", "pricing_public_on_demand_cost", "product_product_name",
+                "product_servicecode", "resource_tags_user_team", "resource_tags_user_owner_team"):
+        assert col in s0, col
+    assert s0["line_item_unblended_cost"] == "DOUBLE"
+    assert s0["line_item_usage_start_date"] == "TIMESTAMP"
+    assert s0["line_item_usage_account_id"] == "VARCHAR"
+    assert "line_item_net_unblended_cost" not in s0
+    # drift: a tag column that appears from month 2, a column missing in month 3
+    assert "resource_tags_user_cost_center" not in s0 and "resource_tags_user_cost_center" in s1
+    assert "line_item_blended_rate" in s1 and "line_item_blended_rate" not in s2
+
+
+def test_cur2_schema_maps(gen_root, con):
+    s = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{_c_files(gen_root, 0)}')")
+         .fetchall()}
+    for col in ("resource_tags", "product", "cost_category"):
+        assert s[col] == "MAP(VARCHAR, VARCHAR)"
+    for col in ("bill_payer_account_name", "line_item_usage_account_name", "product_region_code",
+                "product_location", "product_servicecode", "product_product_family", "product_instance_type",
+                "product_sku"):
+        assert col in s, col
+    keys = {r[0] for r in con.execute(
+        f"SELECT DISTINCT unnest(map_keys(resource_tags)) FROM read_parquet('{_c_files(gen_root, 0)}')").fetchall()}
+    assert {"user_Team", "user_team", "user_owner-team", "aws_createdBy"} <= keys
+    names = con.execute(f"SELECT DISTINCT bill_payer_account_name FROM read_parquet('{_c_files(gen_root, 0)}')"
+                        ).fetchall()
+    assert names == [("initech-management",)]
+
+
+# ---------------------------------------------------------------------------------------------
+# content
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_line_item_type_every_report_and_month(gen_root, con):
+    for report, i, sql in _report_sources(gen_root):
+        types = {r[0] for r in con.execute(f"SELECT DISTINCT lit FROM ({sql})").fetchall()}
+        assert types == ALL_TYPES, (report, i, ALL_TYPES - types)
+        ri_fee = con.execute(f"SELECT count(*) FROM ({sql}) WHERE lit = 'Fee' AND ri_arn IS NOT NULL").fetchone()[0]
+        plain_fee = con.execute(f"SELECT count(*) FROM ({sql}) WHERE lit = 'Fee' AND ri_arn IS NULL").fetchone()[0]
+        assert plain_fee >= 1
+        assert ri_fee == (1 if i == 1 else 0)  # the partial-upfront RI starts on the 10th of month 2
+
+
+def test_ri_identity_exact(gen_root, con):
+    for report, i, sql in _report_sources(gen_root):
+        rows = con.execute(f"""
+            WITH v AS ({sql}),
+            du AS (SELECT ri_arn, sum(ri_eff) AS eff, count(*) AS n,
+                          bool_and(unblended = 0) AS zero, bool_and(ri_eff = ri_amort_usage + ri_rec_usage) AS split
+                   FROM v WHERE lit = 'DiscountedUsage' GROUP BY ri_arn),
+            fee AS (SELECT ri_arn, ri_unused_amort, ri_unused_rec, ri_amort_fee, unblended
+                    FROM v WHERE lit = 'RIFee')
+            SELECT fee.ri_arn, coalesce(du.eff, 0) + fee.ri_unused_amort + fee.ri_unused_rec,
+                   fee.ri_amort_fee + fee.unblended, coalesce(du.zero, true), coalesce(du.split, true), du.n
+            FROM fee LEFT JOIN du USING (ri_arn)""").fetchall()
+        assert len(rows) >= 2, (report, i)
+        for arn, lhs, rhs, zero, split, _n in rows:
+            if report == A:
+                assert lhs == rhs, (report, i, arn)
+            else:
+                assert abs(lhs - rhs) < Decimal("1e-6"), (report, i, arn)
+            assert zero and split
+        # discounted usage only for ARNs that have an RIFee row this month, some RIs under-used
+        orphan = con.execute(f"""WITH v AS ({sql}) SELECT count(*) FROM v WHERE lit = 'DiscountedUsage'
+            AND ri_arn NOT IN (SELECT ri_arn FROM v WHERE lit = 'RIFee')""").fetchone()[0]
+        assert orphan == 0
+        assert any(r[5] is not None for r in rows)
+
+
+def test_ri_partially_used_and_fully_used_hours(gen_root, con):
+    # RIs: some hours with every reserved unit used, some hours with unused units
+    sql = _view_sql(A, _current_a_files(gen_root, PERIODS[0]))
+    unused = con.execute(f"SELECT sum(CAST(ri_unused_amort + ri_unused_rec AS DOUBLE)) FROM ({sql}) "
+                         "WHERE lit = 'RIFee'").fetchone()[0]
+    assert unused > 0
+    used_hours = con.execute(f"SELECT count(*) FROM ({sql}) WHERE lit = 'DiscountedUsage'").fetchone()[0]
+    assert used_hours > 0
+
+
+def test_savings_plan_identities_exact(gen_root, con):
+    for report, i, sql in _report_sources(gen_root):
+        exact = report == A
+        # per SP and hour: UsedCommitment = Σ covered SavingsPlanEffectiveCost
+        rows = con.execute(f"""
+            WITH v AS ({sql}),
+            cov AS (SELECT sp_arn, start, sum(sp_eff) AS eff FROM v WHERE lit = 'SavingsPlanCoveredUsage'
+                    GROUP BY ALL),
+            fee AS (SELECT sp_arn, start, sp_used, sp_tc, sp_up, sp_rec, unblended FROM v
+                    WHERE lit = 'SavingsPlanRecurringFee')
+            SELECT fee.sp_used, coalesce(cov.eff, 0), fee.sp_tc, fee.sp_up + fee.sp_rec, fee.unblended, fee.sp_rec,
+                   cov.sp_arn IS NULL AND cov.eff IS NOT NULL
+            FROM fee FULL OUTER JOIN cov USING (sp_arn, start)""").fetchall()
+        assert rows
+        under, full = 0, 0
+        for used, eff, tc, split, unbl, rec, orphan in rows:
+            assert used is not None, (report, i, "covered usage without a recurring fee row")
+            if exact:
+                assert used == eff and tc == split and unbl == rec
+            else:
+                assert abs(used - eff) < Decimal("1e-6") and abs(tc - split) < Decimal("1e-6")
+            assert used <= tc
+            under += used < tc
+            full += used == tc
+        assert under > 0, (report, i)
+        # per SP per hour exactly one recurring fee row
+        dup = con.execute(f"""SELECT count(*) FROM (SELECT sp_arn, start, count(*) n FROM ({sql})
+            WHERE lit = 'SavingsPlanRecurringFee' GROUP BY ALL HAVING n > 1)""").fetchone()[0]
+        assert dup == 0
+        # negation: exactly one per covered row, same account/resource/hour, = -UnblendedCost
+        bad = con.execute(f"""
+            WITH v AS ({sql}),
+            cov AS (SELECT sp_arn, account, resource, start, unblended FROM v WHERE lit = 'SavingsPlanCoveredUsage'),
+            neg AS (SELECT sp_arn, account, resource, start, unblended FROM v WHERE lit = 'SavingsPlanNegation')
+            SELECT (SELECT count(*) FROM cov), (SELECT count(*) FROM neg),
+                   (SELECT count(*) FROM cov JOIN neg USING (sp_arn, account, resource, start)
+                    WHERE neg.unblended = -cov.unblended)""").fetchone()
+        assert bad[0] == bad[1] == bad[2] and bad[0] > 0, (report, i, bad)
+    # somewhere a plan is fully used in an hour
+    sql = _view_sql(A, _current_a_files(gen_root, PERIODS[0]))
+    full = con.execute(f"SELECT count(*) FROM ({sql}) WHERE lit = 'SavingsPlanRecurringFee' AND sp_used = sp_tc"
+                       ).fetchone()[0]
+    assert full > 0
+
+
+def test_savings_plan_upfront_fee_matches_commitment(gen_root, con):
+    for i in range(MONTHS):
+        sql = _view_sql(A, _current_a_files(gen_root, PERIODS[i]))
+        rows = con.execute(f"""WITH v AS ({sql})
+            SELECT u.unblended, (SELECT any_value(sp_up) FROM v WHERE lit = 'SavingsPlanRecurringFee'
+                                 AND sp_arn = u.sp_arn) FROM v u WHERE lit = 'SavingsPlanUpfrontFee'""").fetchall()
+        assert rows
+        for upfront, hourly_up in rows:
+            assert upfront == hourly_up * 8760  # 1-year plans bought in the window
+
+
+def _amortized_sql(sql: str, has_net: bool) -> str:
+    billed = "net" if has_net else "unblended"
+    return f"""SELECT sum({billed}), sum(CASE lit
+            WHEN 'SavingsPlanCoveredUsage' THEN sp_eff
+            WHEN 'DiscountedUsage' THEN ri_eff
+            WHEN 'SavingsPlanRecurringFee' THEN sp_tc - sp_used
+            WHEN 'RIFee' THEN ri_unused_amort + ri_unused_rec
+            WHEN 'SavingsPlanNegation' THEN 0
+            WHEN 'SavingsPlanUpfrontFee' THEN 0
+            WHEN 'Fee' THEN CASE WHEN ri_arn IS NULL THEN unblended ELSE 0 END
+            ELSE unblended END), count(*) FROM ({sql})"""
+
+
+def test_expected_totals_match_current_delivery(gen_root, con):
+    with open(gen_root / "_truth" / "expected_totals.csv", encoding="utf-8") as fh:
+        truth = [r for r in csv.DictReader(fh) if r["source"] in ("aws_cur", "aws_cur2", "focus")]
+    by_key = {(r["report"], r["billing_period_start"]): r for r in truth}
+    # three AWS reports and two FOCUS exports per month (Azure and GCP: test_generator_multicloud.py)
+    assert len(truth) == 5 * MONTHS
+    for r in truth:
+        assert "e" not in r["billed_cost"].lower() and "e" not in r["amortized_cost"].lower()
+    for report, i, sql in _report_sources(gen_root):
+        billed, amort, n = con.execute(_amortized_sql(sql, report == A)).fetchone()
+        t = by_key[(report, f"{LABELS[i]}-01")]
+        assert int(t["row_count"]) == n
+        assert t["source"] == ("aws_cur2" if report == C else "aws_cur")
+        assert t["currency"] == "USD"
+        if report == A:
+            assert Decimal(t["billed_cost"]) == billed and Decimal(t["amortized_cost"]) == amort
+        else:
+            assert abs(Decimal(t["billed_cost"]) - billed) < Decimal("1e-4")
+            assert abs(Decimal(t["amortized_cost"]) - amort) < Decimal("1e-4")
+        assert Decimal(t["billed_cost"]) != Decimal(t["amortized_cost"])
+    # FOCUS exports
+    for i, label in enumerate(LABELS):
+        f10 = gen_root / f"focus/kestrel-focus10/billing_period={label}/kestrel-focus10-{label}-00001.csv"
+        billed, eff, n = con.execute(
+            f'SELECT sum(CAST("BilledCost" AS {D38})), sum(CAST("EffectiveCost" AS {D38})), count(*) '
+            f"FROM read_csv('{f10}', all_varchar = true)").fetchone()
+        t = by_key[("kestrel-focus10", f"{label}-01")]
+        assert (Decimal(t["billed_cost"]), Decimal(t["amortized_cost"]), int(t["row_count"])) == (billed, eff, n)
+        f12 = gen_root / f"focus/orbital-focus12/billing_period={label}/orbital-focus12-{label}-00001.parquet"
+        billed, eff, n = con.execute(f'SELECT sum("BilledCost"), sum("EffectiveCost"), count(*) '
+                                     f"FROM read_parquet('{f12}')").fetchone()
+        t = by_key[("orbital-focus12", f"{label}-01")]
+        assert (Decimal(t["billed_cost"]), Decimal(t["amortized_cost"]), int(t["row_count"])) == (billed, eff, n)
+
+
+def test_net_unblended_differs_only_where_edp_applies(gen_root, con):
+    sql = _view_sql(A, _current_a_files(gen_root, PERIODS[0]))
+    rows = dict(con.execute(f"SELECT lit, count(*) FILTER (WHERE net <> unblended) FROM ({sql}) GROUP BY lit"
+                            ).fetchall())
+    assert rows["Usage"] > 0 and rows["EdpDiscount"] > 0
+    assert all(v == 0 for k, v in rows.items() if k not in ("Usage", "EdpDiscount"))
+    tot = con.execute(f"SELECT sum(net), sum(unblended) FROM ({sql})").fetchone()
+    assert tot[0] == tot[1]  # the discount is either itemised (EdpDiscount) or netted, never both
+
+
+def test_focus_exports_consistent(gen_root, con):
+    f10 = gen_root / "focus/kestrel-focus10/billing_period=2026-07/kestrel-focus10-2026-07-00001.csv"
+    with open(f10, encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    assert header[:3] == ["AvailabilityZone", "BilledCost", "BillingAccountId"]
+    assert "x_" not in "".join(header) and "BillingPeriodStart" in header
+    cats = {r[0] for r in con.execute(f"SELECT DISTINCT ChargeCategory FROM read_csv('{f10}')").fetchall()}
+    assert {"Usage", "Purchase", "Tax", "Credit"} <= cats
+    bad = con.execute(f"""SELECT count(*) FROM read_csv('{f10}', all_varchar = true) WHERE ChargeCategory = 'Purchase'
+        AND CommitmentDiscountId IS NOT NULL AND CAST(EffectiveCost AS {D38}) <> 0""").fetchone()[0]
+    assert bad == 0
+    f12 = gen_root / "focus/orbital-focus12/billing_period=2026-07/orbital-focus12-2026-07-00001.parquet"
+    cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{f12}')").fetchall()}
+    assert {"InvoiceId", "PricingCurrency", "SubAccountType", "BillingAccountType", "ServiceSubcategory"} <= cols
+    assert {r[0] for r in con.execute(f"SELECT DISTINCT ProviderName FROM read_parquet('{f12}')").fetchall()} == \
+        {"Orbital Compute"}
+
+
+def test_messy_tags_present(gen_root):
+    seen: dict[str, set[str]] = {}
+    for f in _current_a_files(gen_root, PERIODS[0]):
+        with gzip.open(f, "rt", encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            tag_idx = {h: i for i, h in enumerate(header) if h.startswith("resourceTags/")}
+            for row in reader:
+                for h, i in tag_idx.items():
+                    seen.setdefault(h, set()).add(row[i])
+    team = seen["resourceTags/user:Team"]
+    assert {"platform", "payments"} <= team
+    assert {"platfrom", "Payments ", "données", "équipe-α"} & team
+    assert "" in team  # untagged / empty
+    assert seen["resourceTags/user:team"] - {""}
+    assert seen["resourceTags/user:owner-team"] - {""}
+    assert any(v.startswith(" ") for v in seen["resourceTags/user:Environment"])
+    assert seen["resourceTags/aws:createdBy"] - {""}
+    assert {v for v in seen["resourceTags/user:CostCenter"] if v.lower() != v and v.startswith("CC")}
+    assert {v for v in seen["resourceTags/user:CostCenter"] if v.startswith("cc-")}
+
+
+def test_owner_truth_files(gen_root, con):
+    owners = gen_root / "_truth" / "resource_owners.csv"
+    assert open(owners, encoding="utf-8").readline().strip() == "resource_id,team,product,environment,cost_centre"
+    files = _current_a_files(gen_root, PERIODS[0])
+    lst = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+    missing = con.execute(f"""SELECT count(*) FROM (SELECT DISTINCT "lineItem/ResourceId" AS rid
+        FROM read_csv({lst}, all_varchar = true) WHERE "lineItem/ResourceId" IS NOT NULL) d
+        ANTI JOIN read_csv('{owners}', all_varchar = true) o ON o.resource_id = d.rid""").fetchone()[0]
+    assert missing == 0
+    # clean Team tags agree with the owner truth
+    mismatch = con.execute(f"""SELECT count(*) FROM read_csv({lst}, all_varchar = true) d
+        JOIN read_csv('{owners}', all_varchar = true) o ON o.resource_id = d."lineItem/ResourceId"
+        WHERE d."resourceTags/user:Team" IN ('platform','payments','search','data','ml','web')
+          AND d."resourceTags/user:Team" <> o.team""").fetchone()[0]
+    assert mismatch == 0
+    acc = list(csv.DictReader(open(gen_root / "_truth" / "account_owners.csv", encoding="utf-8")))
+    changed = [r for r in acc if r["account_id"] == "345678901234"]
+    assert len(changed) == 2
+    assert changed[0]["effective_to"] == changed[1]["effective_from"] == "2026-08-15"
+    assert {r["account_id"] for r in acc} >= {"111111111111", "222222222222", "333333333333"}
+
+
+def test_csv_formats(gen_root):
+    f = _current_a_files(gen_root, PERIODS[0])[0]
+    with gzip.open(f, "rt", encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = [next(reader) for _ in range(200)]
+    for r in rows:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00Z", r["lineItem/UsageStartDate"])
+        assert re.fullmatch(r"-?\d+\.\d{10}", r["lineItem/UnblendedCost"])
+        assert r["bill/BillingPeriodStartDate"] == "2026-07-01T00:00:00Z"
+        assert r["lineItem/CurrencyCode"] == "USD"
+    # closed months carry an invoice id, the open (last) month does not
+    assert rows[0]["bill/InvoiceId"]
+    last = _current_a_files(gen_root, PERIODS[-1])[0]
+    with gzip.open(last, "rt", encoding="utf-8", newline="") as fh:
+        assert next(csv.DictReader(fh))["bill/InvoiceId"] == ""
+
+
+def test_tiny_size_still_has_every_type(tmp_path, con):
+    generate(tmp_path, seed=3, months=1, rows_per_month=500, progress=False)
+    root = tmp_path
+    man = json.loads((root / "aws_cur" / A / PERIODS[0] / f"{A}-Manifest.json").read_text())
+    sql = _view_sql(A, [str(root / "aws_cur" / k) for k in man["reportKeys"]])
+    types = {r[0] for r in con.execute(f"SELECT DISTINCT lit FROM ({sql})").fetchall()}
+    assert types == ALL_TYPES
+    # months == 1: the only month is the re-delivered one
+    assert len([d for d in (root / "aws_cur" / A / PERIODS[0]).iterdir() if d.is_dir()]) == 2
+
+
+def test_generate_and_build_into_a_path_with_an_apostrophe(tmp_path: Path) -> None:
+    """Paths are quoted wherever they are spliced into SQL (generator, loader): `o'brien landing`."""
+    from .conftest import SAMPLE_MAPPINGS_DIR, build_warehouse, run_finops
+
+    root = tmp_path / "o'brien landing"
+    proc = run_finops("generate", "--out", str(root / "landing"), "--seed", "3", "--months", "2",
+                      "--rows-per-month", "400")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    build = build_warehouse(root / "landing", root / "warehouse.duckdb", mappings=SAMPLE_MAPPINGS_DIR)
+    assert build.returncode == 0, build.output[-3000:]
+    files = build.query_work("select count(*), count(*) filter (where rows_loaded > 0) from raw.landing_files "
+                             "where status = 'current'")
+    assert files[0][0] > 0 and files[0][0] == files[0][1]
+    assert build.query("select bool_and(is_reconciled), count(*) from marts.fct_billing_reconciliation")[0][0] is True
