@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from finops.settings import SAMPLE_MAPPINGS_DIR
+from finops.settings import REPO_ROOT, SAMPLE_MAPPINGS_DIR
 from finops.warehouse import WarehousePaths
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_SAMPLES = REPO_ROOT.parent / "shared" / "sample_exports"
 
 

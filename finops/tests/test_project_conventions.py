@@ -3,8 +3,10 @@ checked over dbt's manifest and the built warehouse."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +97,69 @@ def test_only_staging_reads_sources_and_marts_never_read_staging(manifest: dict)
             if staging:
                 problems.append(f"{model['name']} reads {staging}")
     assert problems == []
+
+
+def _module_imports(package_dir: Path) -> dict[str, set[str]]:
+    """Every module of the package under `package_dir` and the package modules it imports (at the top
+    or inside a function: a lazy import is still an edge), read with ast, nothing imported."""
+    package = package_dir.name
+    modules = {}
+    for path in sorted(package_dir.rglob("*.py")):
+        parts = list(path.relative_to(package_dir.parent).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        name = ".".join(parts[:-1] if is_package else parts)
+        modules[name] = (path, name if is_package else name.rpartition(".")[0])
+    graph: dict[str, set[str]] = {}
+    for name, (path, here) in modules.items():
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = here.split(".")[: len(here.split(".")) - node.level + 1] if node.level else []
+                origin = ".".join(base + ([node.module] if node.module else []))
+                # `from . import config` imports the submodule; `from .runner import run` the module runner.
+                targets = [f"{origin}.{a.name}" if f"{origin}.{a.name}" in modules else origin for a in node.names]
+            edges.update(t for t in targets if t in modules and t != name and t.split(".")[0] == package)
+        graph[name] = edges
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of the graph (its modules in order, the first repeated at the end), or []."""
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = "open"
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == "open":
+                return stack[stack.index(target):] + [target]
+            if target not in state and (found := visit(target)):
+                return found
+        stack.pop()
+        state[node] = "done"
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def test_the_package_has_no_import_cycle() -> None:
+    graph = _module_imports(REPO_ROOT / "finops")
+    assert "finops.landing.loading" in graph and graph["finops.landing.loading"], "the import graph was not read"
+    assert _cycle(graph) == []
+
+
+def test_the_import_cycle_check_finds_a_cycle(tmp_path: Path) -> None:
+    package = tmp_path / "finops"
+    (package / "checks").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "checks" / "__init__.py").write_text("")
+    (package / "checks" / "runner.py").write_text("def suites():\n    from .suites import SUITES\n    return SUITES\n")
+    (package / "checks" / "suites.py").write_text("from finops.checks.runner import suites\nSUITES = []\n")
+    assert _cycle(_module_imports(package)) == ["finops.checks.runner", "finops.checks.suites", "finops.checks.runner"]
