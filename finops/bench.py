@@ -27,7 +27,7 @@ BENCH_DIR = REPO_ROOT / ".bench"
 MONTHS = 3
 
 # AWS's amortised cost per line item type (as in stage_aws_cur_line_items), on each flavour's columns.
-_AMORTISED = """
+_AMORTIZED = """
     case line_item_type
         when 'SavingsPlanCoveredUsage' then sp_effective_cost
         when 'DiscountedUsage' then ri_effective_cost
@@ -134,8 +134,8 @@ def _current_files(landing: Path) -> tuple[list[str], list[str], list[dict], lis
     files, _ = discover(landing)
     current = [f for f in files if f.status == "current"]
     aws = [f for f in current if f.source in ("aws_cur", "aws_cur2")]
-    csv_files = [str(f.path) for f in aws if f.flavour == "cur_csv"]
-    parquet_files = [str(f.path) for f in aws if f.flavour != "cur_csv"]
+    csv_files = [str(f.path) for f in aws if f.flavor == "cur_csv"]
+    parquet_files = [str(f.path) for f in aws if f.flavor != "cur_csv"]
     groups: dict[tuple, dict] = {}
     for f in current:
         if f.source != "azure":
@@ -144,10 +144,10 @@ def _current_files(landing: Path) -> tuple[list[str], list[str], list[dict], lis
         cost = next(h for h in header if h.lower() in ("costinbillingcurrency", "cost"))
         account = next((h for h in header if h.lower() == "billingprofileid"), "BillingAccountId")
         date = next(h for h in header if h.lower() == "date")
-        key = (cost, account, date, f.flavour)
+        key = (cost, account, date, f.flavor)
         groups.setdefault(key, {"cost": cost, "account": account, "date": date,
                                 "date_format": "%m/%d/%Y" if cost == "Cost" else "%Y-%m-%d",
-                                "actual": "true" if f.flavour == "azure_actual" else "false", "files": []})
+                                "actual": "true" if f.flavor == "azure_actual" else "false", "files": []})
         groups[key]["files"].append(str(f.path))
     gcp_files = [str(f.path) for f in current if f.source == "gcp"]
     return csv_files, parquet_files, list(groups.values()), gcp_files
@@ -190,7 +190,7 @@ def run_benchmark(rows: int) -> int:
 
     csv_files, parquet_files, azure_groups, gcp_files = _current_files(landing)
     floor = subprocess.run(
-        [sys.executable, "-c", _FLOOR_SCRIPT, json.dumps(csv_files), json.dumps(parquet_files), _AMORTISED,
+        [sys.executable, "-c", _FLOOR_SCRIPT, json.dumps(csv_files), json.dumps(parquet_files), _AMORTIZED,
          json.dumps(azure_groups), json.dumps(gcp_files), money_type()],
         capture_output=True, text=True, check=True,
     )

@@ -84,12 +84,12 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
               f"{billed:>18,.2f}{effective:>18,.2f}  {state}")
     print(f"{superseded} superseded delivery files ignored, {not_read} files not read (see raw.landing_files).")
     for currency, count, used, unused, covered, eligible, unmeasured in commitments:
-        utilisation = f"{used / (used + unused):.1%}" if used + unused else "n/a"
+        utilization = f"{used / (used + unused):.1%}" if used + unused else "n/a"
         coverage = f"{covered / eligible:.1%}" if eligible else "n/a"
         # Google Cloud CUDs: the export states no unused part, so they have no utilisation (D42).
         without = f", {unmeasured} without a measurable utilisation" if unmeasured else ""
         print(f"Commitments ({currency}): {count}{without}; effective cost used {used:,.2f} + unused {unused:,.2f} "
-              f"(utilisation {utilisation}); coverage of eligible usage {coverage}")
+              f"(utilisation {utilization}); coverage of eligible usage {coverage}")
     for currency, total, allocated, unallocated, owners, rules in allocation:
         share = f"{allocated / total:.1%}" if total else "n/a"
         print(f"Allocation ({currency}): {share} of effective cost {total:,.2f} has an owner ({owners} owners, "

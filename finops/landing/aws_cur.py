@@ -159,7 +159,7 @@ def _cur_period(report_dir: Path, period_dir: Path, landing: Path) -> list[Landi
     manifests = sorted(period_dir.glob("*Manifest.json"))
     found: list[LandingFile] = []
 
-    def flavour(p: Path) -> str:
+    def flavor(p: Path) -> str:
         return "cur_parquet" if p.name.lower().endswith(".parquet") else "cur_csv"
 
     current_assembly: str | None = None
@@ -199,7 +199,7 @@ def _cur_period(report_dir: Path, period_dir: Path, landing: Path) -> list[Landi
         for f in files:
             found.append(
                 LandingFile(
-                    "aws_cur", report, f, flavour(f),
+                    "aws_cur", report, f, flavor(f),
                     "current" if is_current else "superseded",
                     folder.name,
                     "" if is_current else f"superseded by assembly {current_assembly}",
@@ -213,10 +213,10 @@ def _cur_period(report_dir: Path, period_dir: Path, landing: Path) -> list[Landi
         )
     if direct and current_assembly and manifests:
         for f in direct:
-            found.append(LandingFile("aws_cur", report, f, flavour(f), "superseded", None,
+            found.append(LandingFile("aws_cur", report, f, flavor(f), "superseded", None,
                                      f"the manifest names assembly {current_assembly}"))
     else:
-        found.extend(LandingFile("aws_cur", report, f, flavour(f), "current") for f in direct)
+        found.extend(LandingFile("aws_cur", report, f, flavor(f), "current") for f in direct)
     if not any(f.status == "current" for f in found):
         raise LandingError(
             f"{relative(period_dir, landing)}: this billing period folder holds no CUR data file "
@@ -280,7 +280,7 @@ def raw_columns() -> str:
 def select(loader, f: LandingFile) -> tuple[str, str, CsvSpec | None]:
     """(select list, relation, CSV settings) reading one AWS file into the raw AWS column set."""
     spec = None
-    if f.flavour == "cur_csv":
+    if f.flavor == "cur_csv":
         header = csv_header(f.path, loader.rel(f))
         by_name: dict[str, str] = {}
         tags: list[tuple[str, str]] = []

@@ -217,18 +217,18 @@ def find_files(source_dir: Path, landing: Path) -> list[LandingFile]:
                 f"azure/{export_dir.name}: cannot tell whether this export is actual or amortised cost (no "
                 "manifest.json states it); rename the folder to include \"actual\" or \"amortized\"."
             )
-        flavour = f"azure_{export_type}"
+        flavor = f"azure_{export_type}"
         for r, candidates in range_runs.items():
             current = max(candidates, key=lambda c: (c[0], c[1].name))
             for key, run, files in candidates:
                 is_current = run == current[1]
                 for f in files:
                     found.append(LandingFile(
-                        "azure", export_dir.name, f, flavour, "current" if is_current else "superseded",
+                        "azure", export_dir.name, f, flavor, "current" if is_current else "superseded",
                         run.name if run.is_dir() else None,
                         "" if is_current else f"replaced by the newer export run {current[1].name} of {r.name}",
                     ))
-    types = {f.flavour for f in found}
+    types = {f.flavor for f in found}
     if types == {"azure_actual"} or types == {"azure_amortized"}:
         have, missing = ("actual", "amortized") if types == {"azure_actual"} else ("amortized", "actual")
         raise LandingError(
@@ -278,5 +278,5 @@ def select(loader, f: LandingFile) -> tuple[str, str, CsvSpec | None]:
             "(actual or amortized cost) in CSV or parquet."
         )
     cols = [f"cast({by_raw[n]} as varchar) as {n}" if n in by_raw else f"null as {n}" for n in AZURE_RAW_COLUMNS]
-    cols.append(f"{sql_str(f.flavour.removeprefix('azure_'))} as _export_type")
+    cols.append(f"{sql_str(f.flavor.removeprefix('azure_'))} as _export_type")
     return ", ".join(cols), relation, spec

@@ -88,7 +88,7 @@ def discover(landing: Path) -> tuple[list[LandingFile], list[str]]:
         _check_links(source_dir, landing)
         found = provider.find_files(source_dir, landing)
         unread = _not_read(source, source_dir, found)
-        warned = [f for f in unread if f.flavour != "metadata"]
+        warned = [f for f in unread if f.flavor != "metadata"]
         warnings += [f"{relative(f.path, landing)}: not read: {f.reason}." for f in warned]
         if not found:
             state = ("no file in it is read (see above)" if warned else "it holds no billing data file" if unread

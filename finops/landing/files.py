@@ -27,7 +27,7 @@ class LandingFile:
     source: str  # aws_cur | aws_cur2 | focus | azure | gcp
     export: str  # report / export name (first folder under the source)
     path: Path  # where the file sits in the landing layout (through a link, the link's path)
-    flavour: str  # cur_csv | cur_parquet | cur2 | focus | azure_actual | azure_amortized | gcp_json | gcp_parquet
+    flavor: str  # cur_csv | cur_parquet | cur2 | focus | azure_actual | azure_amortized | gcp_json | gcp_parquet
     status: str  # current | superseded | not read
     assembly_id: str | None = None
     reason: str = ""

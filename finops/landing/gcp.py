@@ -113,9 +113,9 @@ def find_files(source_dir: Path, landing: Path) -> list[LandingFile]:
                     if old in f.parents:
                         superseded[f] = f"replaced by the newer extract {extracts[-1].name} of {month_dir.name}"
         for f in files:
-            flavour = "gcp_parquet" if f.name.lower().endswith(".parquet") else "gcp_json"
+            flavor = "gcp_parquet" if f.name.lower().endswith(".parquet") else "gcp_json"
             reason = superseded.get(f, "")
-            found.append(LandingFile("gcp", export_dir.name, f, flavour, "superseded" if reason else "current",
+            found.append(LandingFile("gcp", export_dir.name, f, flavor, "superseded" if reason else "current",
                                      None, reason))
     return found
 
@@ -165,7 +165,7 @@ def _json_lines_relation(path: Path) -> str:
 def load_rows(loader, f: LandingFile, meta: str) -> tuple[int, list[RejectedLine], str] | None:
     """A JSON-lines file is read here (rows loaded, rejected lines, note); a parquet extract goes
     through select() like every other provider's files (None)."""
-    return _load_json_lines(loader, f, meta) if f.flavour == "gcp_json" else None
+    return _load_json_lines(loader, f, meta) if f.flavor == "gcp_json" else None
 
 
 def _load_json_lines(loader, f: LandingFile, meta: str) -> tuple[int, list[RejectedLine], str]:

@@ -244,7 +244,7 @@ class Loader:
     def _load_file(self, f: LandingFile) -> int:
         meta = (
             f"{sql_str(self.rel(f))} as _source_file, {sql_str(f.export)} as _export_name, "
-            f"{sql_str(f.flavour)} as _delivery_flavour, "
+            f"{sql_str(f.flavor)} as _delivery_flavour, "
             f"{sql_str(f.assembly_id) if f.assembly_id else 'null'} as _assembly_id"
         )
         provider = PROVIDERS[f.source]
@@ -272,7 +272,7 @@ class Loader:
     def record(self, f: LandingFile, loaded: int = 0, rejected: int = 0, recovered: int = 0, note: str = "") -> None:
         self.con.execute(
             f"insert into {loading_table('landing_files')} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [f.source, f.export, self.rel(f), f.flavour or None, f.status, f.assembly_id, f.reason or note, loaded,
+            [f.source, f.export, self.rel(f), f.flavor or None, f.status, f.assembly_id, f.reason or note, loaded,
              rejected, f.link_path, recovered],
         )
 

@@ -200,7 +200,7 @@ def generate(
                                                  "USD", billed, amortized, n)
                 summary.rows_by_report[g.spec.name] = summary.rows_by_report.get(g.spec.name, 0) + n
                 bar.update(1)
-            if g.spec.flavour == "csv":
+            if g.spec.flavor == "csv":
                 _write_legacy_csv(g.con, g, m, out_dir, seed, m.idx == redelivered, gz, writers, bar, summary, lock)
             else:
                 _write_parquet(g.con, g, m, out_dir, seed, writers, bar, summary, lock)
@@ -273,7 +273,7 @@ def _file_queries(g: ReportGenerator, m: Month, projection: str, cutoff=None, st
                 excluded = ", ".join(f"'{t}'" for t in STALE_EXCLUDED_TYPES)
                 parts.append(f"SELECT * FROM small_sorted WHERE usage_start < TIMESTAMP '{cutoff:%Y-%m-%d %H:%M:%S}' "
                              f"AND line_item_type NOT IN ({excluded})")
-            elif g.spec.flavour == "cur2":
+            elif g.spec.flavor == "cur2":
                 parts.append("SELECT *, " + ", ".join(f"CAST(NULL AS {MAP_TYPE}) AS {c}" for c in CUR2_EXTRA)
                              + " FROM small_sorted")
             else:
@@ -360,7 +360,7 @@ def _write_legacy_csv(con, g: ReportGenerator, m: Month, out_dir: Path, seed: in
 def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, writers: _Writers, bar,
                    summary: GenerationSummary, lock: threading.Lock) -> None:
     name = g.spec.name
-    if g.spec.flavour == "athena":
+    if g.spec.flavor == "athena":
         pairs = athena_columns(m.idx, len(g.months))
         ddir = out_dir / "aws_cur" / name / name / f"year={m.start.year}" / f"month={m.start.month}"
     else:
@@ -379,7 +379,7 @@ def _write_parquet(con, g: ReportGenerator, m: Month, out_dir: Path, seed: int, 
             summary.files.append(ddir / fname)
             bar.set_postfix_str(f"{name} {m.label} {fname}")
             bar.update(1)
-    if g.spec.flavour == "cur2":
+    if g.spec.flavor == "cur2":
         mdir = out_dir / "aws_cur2" / name / "metadata" / f"BILLING_PERIOD={m.label}"
         mdir.mkdir(parents=True, exist_ok=True)
         schema = con.execute(f"DESCRIBE SELECT * FROM {q(str(ddir / keys[0]))}").fetchall()

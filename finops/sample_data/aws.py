@@ -248,7 +248,7 @@ TEAM_MESSY_LIST = str_list([C.TEAM_MESSY[t] for t in C.TEAMS])
 PRODUCT_LIST = str_list([p for t in C.TEAMS for p in C.TEAM_PRODUCTS[t]])
 ENV_LIST = str_list(C.ENVIRONMENTS)
 ENV_MESSY_LIST = str_list([C.ENV_MESSY[e] for e in C.ENVIRONMENTS])
-CC_LIST = str_list([C.TEAM_COST_CENTRES[t] for t in C.TEAMS])
+CC_LIST = str_list([C.TEAM_COST_CENTERS[t] for t in C.TEAMS])
 CREATED_LIST = str_list(C.CREATED_BY)
 
 
@@ -388,7 +388,7 @@ class ReportGenerator:
         self._size_bulk()
         self.acc_weighted = [i + 1 for i, a in enumerate(spec.accounts) for _ in range(a[2])]
         self.map_vars: list[str] = []
-        if spec.flavour == "cur2":
+        if spec.flavor == "cur2":
             self._build_map_table()
 
     # -- sizing -----------------------------------------------------------------------------
@@ -716,7 +716,7 @@ class ReportGenerator:
             exprs["normalized_usage_amount"] = f"{dec_list(nfs, 0)}[type_i] * amt_"
         exprs.update(tag_exprs())
         extra = ""
-        if self.spec.flavour == "cur2":  # the lists are bound by session_setup()
+        if self.spec.flavor == "cur2":  # the lists are bound by session_setup()
             extra = (f", getvariable('prod_maps_{pid}')[{ci}] AS prod_map, "
                      f"getvariable('rt_maps')[{self.rt_index()}] AS rt_map")
         return f"SELECT {canonical_select(exprs)}{extra} FROM ({l2c}){where}"

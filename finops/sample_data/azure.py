@@ -287,7 +287,7 @@ class AzureAccountGenerator:
             "charge_type": "'Usage'", "pricing_model": f"{str_list([mt.pricing_model for mt in ms])}[mi]",
             "frequency": "'UsageBased'", "publisher_type": "'Azure'", "publisher_name": "'Microsoft'",
             **self._tag_strings(),
-            "cost_center": f"CASE WHEN style BETWEEN 12 AND 59 THEN {str_list([C.TEAM_COST_CENTRES[t] for t in C.TEAMS])}[team_i] END",
+            "cost_center": f"CASE WHEN style BETWEEN 12 AND 59 THEN {str_list([C.TEAM_COST_CENTERS[t] for t in C.TEAMS])}[team_i] END",
         }
         return f"SELECT {canon(exprs)} FROM (SELECT *, {', '.join(f'{v} AS {k}' for k, v in tag_exprs().items())} FROM ({l3}))"
 
@@ -342,7 +342,7 @@ class AzureAccountGenerator:
             "payg_cost": f"hours * {dec_list(self.payg)}[{mi}]",
             "charge_type": "'Usage'", "frequency": "'UsageBased'",
             "tags_ea": q(f'"team": "{team}","env": "prod"'), "tags_mca": q(f'{{"team":"{team}","env":"prod"}}'),
-            "cost_center": q(C.TEAM_COST_CENTRES[team]),
+            "cost_center": q(C.TEAM_COST_CENTERS[team]),
         }
         con.execute(f"INSERT INTO az_rows SELECT {canon(covered)} FROM az_fleet WHERE hours > 0")
         units = f"{int_list([cm.units for cm in cms])}[ci]"

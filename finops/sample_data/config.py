@@ -16,7 +16,7 @@ D = Decimal
 class ReportSpec:
     key: str  # "A" | "B" | "C"
     name: str
-    flavour: str  # "csv" (legacy CUR, gzip CSV) | "athena" (legacy CUR parquet) | "cur2"
+    flavor: str  # "csv" (legacy CUR, gzip CSV) | "athena" (legacy CUR parquet) | "cur2"
     source: str  # value for _truth/expected_totals.csv `source`
     payer: str
     payer_name: str
@@ -33,7 +33,7 @@ REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec(
         key="A",
         name="acme-payer-cur",
-        flavour="csv",
+        flavor="csv",
         source="aws_cur",
         payer="111111111111",
         payer_name="acme-management",
@@ -53,7 +53,7 @@ REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec(
         key="B",
         name="globex-payer-cur",
-        flavour="athena",
+        flavor="athena",
         source="aws_cur",
         payer="222222222222",
         payer_name="globex-root",
@@ -71,7 +71,7 @@ REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec(
         key="C",
         name="initech-cur2",
-        flavour="cur2",
+        flavor="cur2",
         source="aws_cur2",
         payer="333333333333",
         payer_name="initech-management",
@@ -127,7 +127,7 @@ TEAM_PRODUCTS = {
     "ml": ("recommender", "feature-store"),
     "web": ("storefront", "cms"),
 }
-TEAM_COST_CENTRES = {
+TEAM_COST_CENTERS = {
     "platform": "CC-1001",
     "payments": "CC-1002",
     "search": "CC-1003",

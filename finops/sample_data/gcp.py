@@ -343,7 +343,7 @@ class GcpAccountGenerator:
         sp = self.spec
         projects = sp.projects
         plabels = "[" + ", ".join(kv_list([("team", C.GCP_PROJECT_TEAMS[p[0]]), ("cost-center",
-                  C.TEAM_COST_CENTRES[C.GCP_PROJECT_TEAMS[p[0]]])]) for p in projects) + "]"
+                  C.TEAM_COST_CENTERS[C.GCP_PROJECT_TEAMS[p[0]]])]) for p in projects) + "]"
         ancestry = [f"/{sp.organization}/{p[1]}/" for p in projects]
         iso = "'%Y-%m-%dT%H:%M:%SZ'"
         export_h = int(stable_hex(self.seed, sp.billing_account_id, m.label, "export")[:4], 16) % 6

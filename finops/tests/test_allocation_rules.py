@@ -114,7 +114,7 @@ def test_load_writes_typed_allocation_tables_and_empty_ones_for_absent_files(tmp
         con.close()
 
 
-def test_without_tag_dimensions_the_owner_dimension_is_team_and_owners_are_normalised(tmp_path: Path) -> None:
+def test_without_tag_dimensions_the_owner_dimension_is_team_and_owners_are_normalized(tmp_path: Path) -> None:
     parsed = read_mappings(_write_set(tmp_path, tag_dimensions=None, tag_keys="team,Team,1\n", tag_values="",
                                       account_owners="111,Plat  Form ,2024-01-01,\n"))
     assert parsed["tag_dimensions"] == []

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from .conftest import Build, build_warehouse
-from .test_bad_input import write_cur
+from .test_aws_cur_input import write_cur
 
 # The generator's commitment truth and always-on baselines describe AWS and the native FOCUS exports;
 # Azure and Google Cloud are checked in test_multicloud_warehouse.py.

@@ -22,9 +22,10 @@ import duckdb
 import pytest
 
 from .conftest import REPO_ROOT, Build, build_warehouse
-from .test_bad_input import COLUMNS as CUR_COLUMNS
-from .test_bad_input import PERIOD, usage_row, write_cur
-from .test_bad_input_multicloud import az_pair, gcp_good_rows, write_az, write_az_pair, write_jsonl
+from .test_aws_cur_input import COLUMNS as CUR_COLUMNS
+from .test_aws_cur_input import PERIOD, usage_row, write_cur
+from .test_azure_input import az_pair, write_az, write_az_pair
+from .test_gcp_input import gcp_good_rows, write_jsonl
 
 FOCUS_HEADER = [
     "BillingAccountId", "BillingAccountName", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart",

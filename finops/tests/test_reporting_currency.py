@@ -14,7 +14,7 @@ from finops.mappings import EXCHANGE_RATES, MappingError, read_mapping
 from finops.settings import SAMPLE_MAPPINGS_DIR
 
 from .conftest import Build, run_finops
-from .test_bad_input import usage_row, write_cur
+from .test_aws_cur_input import usage_row, write_cur
 
 HEADER = "from_currency,to_currency,month,rate\n"
 

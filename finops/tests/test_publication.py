@@ -22,7 +22,7 @@ from finops.settings import SAMPLE_MAPPINGS_DIR, load_settings
 from finops.warehouse import WarehousePaths, remove_old_snapshots, run_lock
 
 from .conftest import REPO_ROOT, run_finops
-from .test_bad_input import usage_row, write_cur
+from .test_aws_cur_input import usage_row, write_cur
 
 CHECK_TABLES = ("marts.focus_cost_and_usage", "marts.fct_billing_reconciliation", "marts.fct_showback_monthly",
                 "marts.fct_cost_allocated", "raw.landing_files")

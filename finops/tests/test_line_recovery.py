@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import SHARED_SAMPLES, Build, build_warehouse
-from .test_bad_input_multicloud import az_pair, gcp_good_rows, gcp_row, write_az_pair
+from .test_azure_input import az_pair, write_az_pair
+from .test_gcp_input import gcp_good_rows, gcp_row
 
 CUR_SAMPLE = SHARED_SAMPLES / "aws_cur" / "focus_converters_sample-anonymous-aws-export-dataset.csv"
 FOCUS_SAMPLE = SHARED_SAMPLES / "focus" / "FOCUS-Sample-Data_FOCUS-1.0_focus_sample.csv"

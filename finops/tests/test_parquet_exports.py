@@ -56,11 +56,11 @@ def test_parquet_exports_build_with_every_test_passing(parquet_build: Build) -> 
 
 
 def test_parquet_files_are_read_as_parquet(parquet_build: Build) -> None:
-    flavours = dict(parquet_build.query(
+    flavors = dict(parquet_build.query(
         "select source, string_agg(distinct regexp_extract(file_path, '\\.[a-z]+$'), ',') "
         "from raw.landing_files where source in ('azure', 'gcp') group by 1"
     ))
-    assert flavours == {"azure": ".parquet", "gcp": ".parquet"}
+    assert flavors == {"azure": ".parquet", "gcp": ".parquet"}
     gcp = parquet_build.query("select distinct delivery_flavour from raw.landing_files where source = 'gcp'")
     assert gcp == [("gcp_parquet",)]
 
