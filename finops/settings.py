@@ -61,10 +61,20 @@ def load_settings(landing_dir: str | None = None, duckdb_path: str | None = None
 
 
 @functools.cache
-def money_type() -> str:
-    """The warehouse's one money type, `DECIMAL(money_precision, money_scale)`, from the dbt vars in
-    dbt_project.yml (the macro to_money casts to the same type), so Python never restates it."""
+def dbt_vars() -> dict:
+    """The dbt vars with their defaults, as dbt_project.yml declares them: settings the SQL and the
+    Python both need are read from there, never restated."""
     import yaml  # a dependency of dbt-core
 
-    variables = yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))["vars"]
-    return f"DECIMAL({int(variables['money_precision'])}, {int(variables['money_scale'])})"
+    return yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))["vars"]
+
+
+def money_type() -> str:
+    """The warehouse's one money type, `DECIMAL(money_precision, money_scale)` (the macro to_money casts
+    to the same type)."""
+    return f"DECIMAL({int(dbt_vars()['money_precision'])}, {int(dbt_vars()['money_scale'])})"
+
+
+def default_owner_dimension() -> str:
+    """The owner dimension when tag_dimensions.csv has no rows (int_allocation_settings uses the same var)."""
+    return str(dbt_vars()["default_owner_dimension"])

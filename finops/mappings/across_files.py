@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..settings import default_owner_dimension
 from .one_file import Rows, overlap, read_rows
-from .specs import DEFAULT_OWNER_DIMENSION, MAPPING_FILES, UNALLOCATED_OWNER, MappingError, normalize_value
+from .specs import MAPPING_FILES, UNALLOCATED_OWNER, MappingError, normalize_value
 
 
 def and_list(items: list[str]) -> str:
@@ -20,7 +21,8 @@ def _owner_dimension(files: dict[str, Rows]) -> str:
         dimensions = [row["dimension"] for row in dims.rows]
         owner_dimension = next(row["dimension"] for row in dims.rows if row["is_owner"])
     else:
-        dimensions, owner_dimension = [DEFAULT_OWNER_DIMENSION], DEFAULT_OWNER_DIMENSION
+        owner_dimension = default_owner_dimension()  # when tag_dimensions.csv has no rows
+        dimensions = [owner_dimension]
     for file in (files["tag_keys"], files["tag_values"]):
         for i, row in enumerate(file.rows):
             if row["dimension"] not in dimensions:

@@ -14,7 +14,6 @@ from ..settings import ISO_CURRENCIES_SEED
 PAYMENT_OPTIONS = ("All Upfront", "Partial Upfront", "No Upfront")
 CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 METHODS = ("proportional", "even", "fixed", "driver")
-DEFAULT_OWNER_DIMENSION = "team"  # when tag_dimensions.csv has no rows
 UNALLOCATED_OWNER = "unallocated"  # the bucket for cost nobody owns (dbt macro unallocated_owner)
 POOL_FILTERS = ("pool_provider", "pool_billing_account_id", "pool_sub_account_id", "pool_service_name",
                 "pool_service_category", "pool_charge_category")
