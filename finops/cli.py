@@ -10,7 +10,8 @@
     finops bench    [--rows N]
     finops --debug ...                                tracebacks for internal faults
 
-Sources read: aws_cur, aws_cur2 (CUR 2.0), focus (native FOCUS exports), azure, gcp.
+Sources read (finops/landing/providers.py): aws_cur, aws_cur2 (CUR 2.0), focus (native FOCUS exports),
+azure, gcp.
 A build publishes only when load, build and checks all succeed; otherwise the warehouse readers
 open keeps its previous state (finops/warehouse.py). One run at a time per warehouse.
 
@@ -32,6 +33,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from .landing.providers import SOURCES
 from .settings import SAMPLE_MAPPINGS_DIR, SAMPLE_MONTHS, SAMPLE_ROWS_PER_MONTH, SAMPLE_SEED, load_settings
 from .warehouse import WarehouseBusy, _in_use, publish, remove_old_snapshots, run_lock
 
@@ -212,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="write realistic sample billing exports in the landing layout")
-    generate.add_argument("--out", required=True, help="landing folder to write (aws_cur/, aws_cur2/, focus/, azure/, gcp/, _truth/)")
+    generate.add_argument("--out", required=True,
+                          help=f"landing folder to write ({', '.join(f'{s}/' for s in SOURCES)}, _truth/)")
     generate.add_argument("--seed", type=int, default=SAMPLE_SEED)
     generate.add_argument("--months", type=int, default=SAMPLE_MONTHS)
     generate.add_argument("--rows-per-month", type=int, default=SAMPLE_ROWS_PER_MONTH)

@@ -6,8 +6,7 @@ module states its folder layout and re-delivery rule (which delivery of a period
 are recorded as `superseded`).
 
 Folders whose name starts with `_` or `.` are ignored (the generator keeps its answers in `_truth`).
-A period folder holding both direct files and assembly folders without a manifest is ambiguous and
-stops the load, as does a path with glob characters (* ? [ ] { }), which DuckDB would expand.
+A path with glob characters (* ? [ ] { }), which DuckDB would expand, stops the load.
 
 Nothing is left unread without a word: every other file under a source folder that is not read is
 listed with status `not read` and the reason. A file of a kind the source does not read (a Google
@@ -36,6 +35,12 @@ def _check_links(source_dir: Path, landing: Path) -> None:
     if source_dir.is_symlink():
         refuse_outside_link(source_dir, landing)
     walk(source_dir, landing)
+
+
+def _folders() -> str:
+    """`aws_cur/, aws_cur2/, focus/, azure/ and gcp/`: the source folders, as the registry lists them."""
+    folders = [f"{source}/" for source in SOURCES]
+    return ", ".join(folders[:-1]) + " and " + folders[-1]
 
 
 def _not_read_reason(source: str, path: Path) -> tuple[str, bool]:
@@ -78,7 +83,7 @@ def discover(landing: Path) -> tuple[list[LandingFile], list[str]]:
     with the reason), and warnings for the user."""
     if not landing.is_dir():
         raise LandingError(f"{landing}: the landing folder does not exist; set FINOPS_LANDING_DIR to the folder "
-                           "that holds aws_cur/, aws_cur2/, focus/, azure/ and gcp/, or unset it to use generated sample data.")
+                           f"that holds {_folders()}, or unset it to use generated sample data.")
     warnings: list[str] = []
     files: list[LandingFile] = []
     for source, provider in PROVIDERS.items():

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
+from ..landing.providers import SOURCES
 from . import config as C
 from .aws import D38, MAX_ROWS_PER_FILE, Month, ReportGenerator, build_months, q, stable_hex, stable_uuid, ts
 from .azure import write_azure
@@ -152,7 +153,7 @@ def generate(
     out_dir = Path(out_dir)
     if months < 1 or rows_per_month < 1:
         raise ValueError("months and rows_per_month must be >= 1")
-    for sub in ("aws_cur", "aws_cur2", "focus", "azure", "gcp", "_truth"):
+    for sub in (*SOURCES, "_truth"):
         if (out_dir / sub).exists():
             shutil.rmtree(out_dir / sub)
     out_dir.mkdir(parents=True, exist_ok=True)
