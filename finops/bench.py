@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .settings import REPO_ROOT, SAMPLE_MAPPINGS_DIR, money_type
+from .settings import GENERATED_MARKER, REPO_ROOT, SAMPLE_MAPPINGS_DIR, money_type
 from .warehouse import WarehousePaths
 
 BENCH_DIR = REPO_ROOT / ".bench"
@@ -114,7 +114,7 @@ def _child_peak_mib() -> float:
 
 def _ensure_landing(rows: int) -> Path:
     landing = BENCH_DIR / f"landing-{rows}-multicloud"
-    marker = landing / "_truth" / "expected_totals.csv"
+    marker = landing / GENERATED_MARKER
     if not marker.is_file():
         from .sample_data import generate
 

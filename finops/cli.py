@@ -34,7 +34,7 @@ import traceback
 from pathlib import Path
 
 from .landing.providers import SOURCES
-from .settings import SAMPLE_MAPPINGS_DIR, SAMPLE_MONTHS, SAMPLE_ROWS_PER_MONTH, SAMPLE_SEED, load_settings
+from .settings import GENERATED_MARKER, SAMPLE_MAPPINGS_DIR, SAMPLE_MONTHS, SAMPLE_ROWS_PER_MONTH, SAMPLE_SEED, load_settings
 from .warehouse import WarehouseBusy, _in_use, publish, remove_old_snapshots, run_lock
 
 EXIT_OK = 0
@@ -70,7 +70,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _ensure_sample(settings) -> None:  # noqa: ANN001
     """Generate the sample landing data once when no FINOPS_LANDING_DIR is given (again when the sample
     was written by a version of the generator without Azure and Google Cloud exports)."""
-    marker = settings.landing_dir / "_truth" / "expected_totals.csv"
+    marker = settings.landing_dir / GENERATED_MARKER
     complete = marker.is_file() and all((settings.landing_dir / source).is_dir() for source in ("azure", "gcp"))
     if settings.landing_is_sample and not complete:
         from .sample_data import generate

@@ -30,6 +30,8 @@ ISO_CURRENCIES_SEED = REPO_ROOT / "seeds" / "iso_4217_currencies.csv"
 SAMPLE_SEED = 42
 SAMPLE_MONTHS = 3
 SAMPLE_ROWS_PER_MONTH = 20_000
+# The generator writes its answers last: a landing folder holding this file was generated completely.
+GENERATED_MARKER = Path("_truth") / "expected_totals.csv"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-from ..mappings import UNALLOCATED_OWNER
+from ..mappings.specs import METHODS, UNALLOCATED_OWNER
 from .builders import always_true, not_null, share
 from .suite import Suite
 
@@ -25,7 +25,7 @@ E = gx.expectations
 
 ALLOCATION_METHODS = ["tag", "account", "shared", "unallocated"]
 DIRECT_METHODS = ["tag", "account", "unallocated"]
-RULE_METHODS = ["proportional", "even", "fixed", "driver"]
+RULE_METHODS = list(METHODS)  # the split methods shared_cost_rules.csv allows
 PERIOD_GRAINS = ["day", "month"]
 
 # The unallocated bucket's name as an SQL literal (dbt macro unallocated_owner; no owner may use it).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 
+from ..mappings.specs import PAYMENT_OPTIONS
 from .builders import always_true, share
 from .suite import Suite
 
@@ -229,7 +230,7 @@ DIM_COMMITMENTS = Suite(
         E.ExpectColumnValuesToBeUnique(column="commitment_discount_id", description="one row per commitment"),
         E.ExpectColumnValuesToBeInSet(
             column="payment_option",
-            value_set=["All Upfront", "Partial Upfront", "No Upfront"],
+            value_set=list(PAYMENT_OPTIONS),
             description="payment option is one of the three (NULL when unknown)",
         ),
         E.ExpectColumnValuesToBeBetween(
