@@ -113,7 +113,8 @@ def _load(settings) -> str:  # noqa: ANN001
     )
     write_mappings(mapped, work)
     used = _mapping_files_used(settings, mapped)
-    print(f"mapping files: {used}")
+    # Shown now, not when dbt next writes: a user (or a test) watching a piped run sees the load is done.
+    print(f"mapping files: {used}", flush=True)
     return used
 
 
