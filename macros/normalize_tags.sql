@@ -1,4 +1,4 @@
-{#- How allocation matches what people type (the same rules as python_checks/mappings.py, which
+{#- How allocation matches what people type (the same rules as finops/mappings/specs.py, which
     checks the rule files):
 
     normalize_tag_key(expr)    lower case, every character that is not a letter or digit removed:

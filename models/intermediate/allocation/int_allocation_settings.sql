@@ -15,7 +15,7 @@ owner_dimensions as (
 
 final as (
     select
-        coalesce(dimension, 'team') as owner_dimension,
+        coalesce(dimension, '{{ var("default_owner_dimension") }}') as owner_dimension,
         {{ unallocated_owner() }} as unallocated_owner
     from owner_dimensions
 )

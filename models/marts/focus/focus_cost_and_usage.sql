@@ -4,7 +4,7 @@
 -- BI tools and finance read this table, in any session time zone (D49): the four Date/Time columns
 -- are UTC wall-clock TIMESTAMPs without a zone, so DATE(ChargePeriodStart) is the UTC day everywhere,
 -- and Tags is a MAP(VARCHAR, VARCHAR), so Tags['team'] is the tag's value (the FOCUS use-case
--- library's spelling); focus-validator gets Tags as JSON text (python_checks/focus_validation.py).
+-- library's spelling); focus-validator gets Tags as JSON text (finops/checks/focus_validation.py).
 with
 
 charges as (

@@ -1,0 +1,103 @@
+"""The short summary `finops build` prints: rows per source, totals, reconciliation, where things are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .settings import REPO_ROOT
+
+
+def print_summary(duckdb_path: Path, published_as: Path) -> None:
+    """Summarise the published snapshot at `duckdb_path` (shown to the user as `published_as`)."""
+    import duckdb
+
+    con = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        publication = dict(con.execute("select setting, value from raw.publication").fetchall())
+        # Lines of unknown amount are counted once per source here (a line that may belong to two
+        # bills counts in each bill's unknown_amount_line_count).
+        per_source = con.execute(
+            """
+            select r.source_name, count(distinct r.billing_account_id), count(distinct r.billing_period_start),
+                   sum(r.raw_row_count), sum(r.focus_row_count), sum(r.quarantined_row_count),
+                   sum(r.focus_billed_cost), sum(r.focus_effective_cost),
+                   count(*) filter (where r.reconciliation_status = 'not reconciled'),
+                   count(*) filter (where r.reconciliation_status = 'incomplete'),
+                   coalesce(any_value(u.lines), 0)
+            from marts.fct_billing_reconciliation as r
+            left join (select source_name, sum(unread_line_count) as lines
+                       from marts.quarantine_line_items group by 1) as u
+                on r.source_name = u.source_name
+            group by 1 order by 1
+            """
+        ).fetchall()
+        currencies = con.execute(
+            "select string_agg(distinct billing_currency, ', ') from marts.fct_billing_reconciliation"
+        ).fetchone()[0]
+        superseded, not_read = con.execute(
+            "select count(*) filter (where status = 'superseded'), count(*) filter (where status = 'not read') "
+            "from raw.landing_files"
+        ).fetchone()
+        commitments = con.execute(
+            """
+            select c.billing_currency, c.commitments, c.used, c.unused, v.covered, v.eligible, c.unmeasured
+            from (select billing_currency, count(*) as commitments,
+                         coalesce(sum(used_effective_cost) filter (where utilization_basis is not null), 0) as used,
+                         coalesce(sum(unused_effective_cost) filter (where utilization_basis is not null), 0)
+                             as unused,
+                         count(*) filter (where utilization_basis is null) as unmeasured
+                  from marts.dim_commitments group by 1) as c
+            left join (select billing_currency, sum(covered_on_demand_equivalent_cost) as covered,
+                              sum(eligible_on_demand_equivalent_cost) as eligible
+                       from marts.fct_commitment_coverage group by 1) as v
+                on c.billing_currency = v.billing_currency
+            order by 1
+            """
+        ).fetchall()
+        allocation = con.execute(
+            """
+            select c.billing_currency, sum(c.total_effective_cost), sum(c.allocated_effective_cost),
+                   sum(c.unallocated_effective_cost), max(t.owners), max(t.rules)
+            from marts.fct_allocation_coverage as c
+            cross join (select count(distinct owner) filter (where allocation_method <> 'unallocated') as owners,
+                               count(distinct allocation_rule_id) as rules
+                        from marts.fct_cost_allocated) as t
+            where c.is_all_accounts
+            group by 1 order by 1
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    print()
+    print(f"Warehouse {published_as}  (published {publication['published_at']} from {publication['landing_dir']}; "
+          f"currencies: {currencies})")
+    print(f"Mapping files: {publication['mapping_files']}")
+    header = f"{'source':<10}{'accounts':>9}{'periods':>8}{'raw rows':>12}{'FOCUS rows':>12}{'quarantined':>12}" \
+             f"{'BilledCost':>18}{'EffectiveCost':>18}  reconciled"
+    print(header)
+    for source, accounts, periods, raw, focus, quarantined, billed, effective, differ, incomplete, unknown \
+            in per_source:
+        # "yes" only when every bill reconciles and no line is of unknown amount (fct_billing_reconciliation).
+        state = ("NO" if differ else
+                 f"incomplete: {incomplete} bill(s), {unknown:,} line(s) of unknown amount" if incomplete else "yes")
+        print(f"{source:<10}{accounts:>9}{periods:>8}{raw:>12,}{focus:>12,}{quarantined:>12,}"
+              f"{billed:>18,.2f}{effective:>18,.2f}  {state}")
+    print(f"{superseded} superseded delivery files ignored, {not_read} files not read (see raw.landing_files).")
+    for currency, count, used, unused, covered, eligible, unmeasured in commitments:
+        utilization = f"{used / (used + unused):.1%}" if used + unused else "n/a"
+        coverage = f"{covered / eligible:.1%}" if eligible else "n/a"
+        # Google Cloud CUDs: the export states no unused part, so they have no utilisation (D42).
+        without = f", {unmeasured} without a measurable utilisation" if unmeasured else ""
+        print(f"Commitments ({currency}): {count}{without}; effective cost used {used:,.2f} + unused {unused:,.2f} "
+              f"(utilisation {utilization}); coverage of eligible usage {coverage}")
+    for currency, total, allocated, unallocated, owners, rules in allocation:
+        share = f"{allocated / total:.1%}" if total else "n/a"
+        print(f"Allocation ({currency}): {share} of effective cost {total:,.2f} has an owner ({owners} owners, "
+              f"{rules} shared-cost rules applied); unallocated {unallocated:,.2f}")
+    print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation, "
+          "marts.dim_commitments, marts.fct_amortized_costs, marts.fct_commitment_* (utilization, coverage, savings, "
+          "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
+          "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs")
+    print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")
+    print(f"Open it read-only: duckdb -readonly {published_as}  (each run publishes a new snapshot; readers keep "
+          "the one they opened until they reconnect)")
