@@ -26,7 +26,7 @@ from .warehouse import WarehousePaths
 BENCH_DIR = REPO_ROOT / ".bench"
 MONTHS = 3
 
-# AWS's amortised cost per line item type (as in stage_aws_cur_line_items), on each flavour's columns.
+# AWS's amortised cost per line item type (as in int_aws__line_items), on each flavour's columns.
 _AMORTIZED = """
     case line_item_type
         when 'SavingsPlanCoveredUsage' then sp_effective_cost
