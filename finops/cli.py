@@ -1,9 +1,12 @@
 """`finops`: generate sample exports, load a landing folder, build and publish the warehouse, benchmark it.
 
     finops generate --out DIR [--seed N] [--months M] [--rows-per-month R]
-    finops load     [--landing DIR] [--duckdb PATH]   landing folder -> the working database (no publication)
-    finops build    [--landing DIR] [--duckdb PATH] [--no-docs]
-                                                      load + dbt build + docs + checks, then publish + summary
+    finops load     [--landing DIR] [--duckdb PATH] [--full-refresh]
+                                                      landing folder -> the working database (no publication):
+                                                      only deliveries that are new or changed are read
+    finops build    [--landing DIR] [--duckdb PATH] [--no-docs] [--full-refresh]
+                                                      load + dbt build + docs + checks, then publish + summary;
+                                                      incremental unless --full-refresh (DECISIONLOG D61)
     finops summary  [--duckdb PATH]                   what the published warehouse holds
     finops validate [--duckdb PATH]                   focus-validator on the published FOCUS dataset
     finops expect   [--duckdb PATH]                   great-expectations suites on the published marts
@@ -31,6 +34,7 @@ import os
 import signal
 import sys
 import traceback
+from contextlib import closing
 from pathlib import Path
 
 from .landing.providers import SOURCES
@@ -87,7 +91,7 @@ def _mapping_files_used(settings, mapped: dict[str, list]) -> str:  # noqa: ANN0
     return f"{where}{settings.mappings_dir}: {', '.join(used) if used else 'no mapping file'}"
 
 
-def _load(settings) -> str:  # noqa: ANN001
+def _load(settings, full_refresh: bool = False) -> str:  # noqa: ANN001
     """Check the mapping files, then load the landing folder into the working database; returns the
     line that says which mapping files were used."""
     from .landing.loading import load_landing
@@ -102,7 +106,7 @@ def _load(settings) -> str:  # noqa: ANN001
     # Mapping files are checked before anything is loaded, so a broken one changes nothing.
     mapped = read_mappings(settings.mappings_dir)
 
-    result = load_landing(settings.landing_dir, work)
+    result = load_landing(settings.landing_dir, work, full_refresh=full_refresh)
     for warning in result.warnings:
         print(f"warning: {warning}")
     superseded = sum(1 for f in result.files if f.status != "current")
@@ -119,6 +123,7 @@ def _load(settings) -> str:  # noqa: ANN001
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .build_state import mark_built, mark_building, open_work, plan_build
     from .dbt_runner import run_dbt
 
     settings = load_settings(args.landing, args.duckdb)
@@ -126,10 +131,15 @@ def _build(args: argparse.Namespace) -> int:
     with run_lock(paths, "build"):
         remove_old_snapshots(paths)
         _ensure_sample(settings)
-        mapping_files = _load(settings)
-        # --full-refresh: every model is rebuilt from the fresh load anyway, and seeds whose columns
-        # changed between versions of the project are recreated instead of failing.
-        run_dbt(["build", "--full-refresh"], paths.work)
+        mapping_files = _load(settings, args.full_refresh)
+        # Incremental unless asked otherwise or something besides the deliveries changed (build_state.py).
+        with closing(open_work(paths.work)) as con:
+            plan = plan_build(con, args.full_refresh)
+            mark_building(con, plan)
+        print(f"dbt build: {'full refresh, ' if plan.full_refresh else ''}{plan.reason}", flush=True)
+        run_dbt(["build", "--full-refresh"] if plan.full_refresh else ["build"], paths.work)
+        with closing(open_work(paths.work)) as con:
+            mark_built(con, plan)
         if not args.no_docs:
             run_dbt(["docs", "generate"], paths.work)
         # Distributions last: great-expectations suites over the marts (finops/checks/).
@@ -171,7 +181,7 @@ def _published(settings) -> Path:  # noqa: ANN001
 def _load_command(args: argparse.Namespace) -> int:
     settings = load_settings(args.landing, args.duckdb)
     with run_lock(settings.warehouse, "load"):
-        _load(settings)
+        _load(settings, args.full_refresh)
     print(f"loaded into the working database {settings.warehouse.work}; `finops build` builds and publishes it.")
     return EXIT_OK
 
@@ -229,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--landing", help="landing folder (default: $FINOPS_LANDING_DIR, else generated sample data)")
         sub.add_argument("--duckdb", help="published warehouse file (default: $FINOPS_DUCKDB_PATH, else ./warehouse.duckdb)")
+        sub.add_argument("--full-refresh", action="store_true",
+                         help="read every delivery again (dropping those no longer landed) and rebuild every model")
         if name == "build":
             sub.add_argument("--no-docs", action="store_true", help="skip generating the dbt docs site")
         sub.set_defaults(func=func)

@@ -48,7 +48,7 @@
             ('source_line_item_id', 'text'), ('source_line_item_type', 'text'), ('row_kind', 'text'),
         ],
         'source_amounts': [
-            ('source_name', 'text'), ('export_name', 'text'), ('source_file', 'text'),
+            ('source_name', 'text'), ('export_name', 'text'), ('delivery_id', 'text'), ('source_file', 'text'),
             ('source_row_number', 'integer'), ('source_line_item_id', 'text'), ('source_line_item_type', 'text'),
             ('billing_account_id', 'text'), ('billing_period_start', 'timestamp'), ('billing_currency', 'text'),
             ('billed_basis_cost', 'money'), ('amortized_basis_cost', 'money'),
