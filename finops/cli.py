@@ -110,10 +110,13 @@ def _load(settings, full_refresh: bool = False) -> str:  # noqa: ANN001
     for warning in result.warnings:
         print(f"warning: {warning}")
     superseded = sum(1 for f in result.files if f.status != "current")
+    counts = result.deliveries
     print(
-        f"loaded {sum(result.rows.values()):,} rows from {len(result.files) - superseded} files "
-        f"({superseded} superseded by newer deliveries, {result.rejected_lines} unreadable CSV lines quarantined): "
-        + ", ".join(f"{source} {rows:,}" for source, rows in result.rows.items())
+        f"loaded {sum(result.rows.values()):,} rows from {result.files_read} of {len(result.files) - superseded} "
+        f"current files ({superseded} superseded by newer deliveries, {result.rejected_lines} unreadable CSV lines "
+        "quarantined): " + ", ".join(f"{source} {rows:,}" for source, rows in result.rows.items())
+        + f"; deliveries: {counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged "
+        f"(not read again), {counts['missing']} missing"
     )
     write_mappings(mapped, work)
     used = _mapping_files_used(settings, mapped)
