@@ -24,6 +24,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .database import connect
 from .settings import REPO_ROOT
 
 # What the models' output depends on besides the landed data and the mapping files.
@@ -35,6 +36,8 @@ class BuildPlan:
     full_refresh: bool
     reason: str  # why a full refresh, or which deliveries an incremental build rewrites
     fingerprint: str  # of the project and mapping files, recorded when the build finishes
+    warehouse_key: str = ""  # of that and every delivery's fingerprint: what a publication is made of
+    up_to_date: bool = False  # nothing changed since the last publication: no build, no publication
 
 
 def project_fingerprint(con) -> str:  # noqa: ANN001 - duckdb connection to the working database
@@ -74,13 +77,14 @@ def _set(con, name: str, value: str) -> None:  # noqa: ANN001
     con.execute("insert or replace into raw.build_state values (?, ?)", [name, value])
 
 
-def plan_build(con, asked_full_refresh: bool) -> BuildPlan:  # noqa: ANN001
+def plan_build(con, asked_full_refresh: bool, landing: str = "") -> BuildPlan:  # noqa: ANN001
     """Decide how the next dbt build runs, from the working database's state after the load."""
     _create_tables(con)
     fingerprint = project_fingerprint(con)
+    landed = f"{fingerprint}|{landing}"  # the same files in another landing folder publish another lineage
 
     def full(reason: str) -> BuildPlan:
-        return BuildPlan(True, reason, fingerprint)
+        return BuildPlan(True, reason, fingerprint, warehouse_key(con, landed))
 
     if asked_full_refresh:
         return full("full refresh asked for (--full-refresh)")
@@ -99,13 +103,32 @@ def plan_build(con, asked_full_refresh: bool) -> BuildPlan:  # noqa: ANN001
     (changed, total) = con.execute(
         "select count(*) filter (where built_fingerprint is distinct from fingerprint), count(*) from raw.deliveries"
     ).fetchone()
-    return BuildPlan(False, f"incremental: {changed} of {total} deliveries to rebuild", fingerprint)
+    key = warehouse_key(con, landed)
+    if not changed and _setting(con, "published_key") == key:
+        return BuildPlan(False, f"nothing changed since the last publication ({total} deliveries unchanged): "
+                         "the published warehouse is up to date", fingerprint, key, up_to_date=True)
+    return BuildPlan(False, f"incremental: {changed} of {total} deliveries to rebuild", fingerprint, key)
 
 
-def mark_building(con, plan: BuildPlan) -> None:  # noqa: ANN001
+def warehouse_key(con, project: str) -> str:  # noqa: ANN001
+    """What a published warehouse is made of: the project, mapping files and landing folder, and each
+    delivery's files."""
+    (deliveries,) = con.execute(
+        "select coalesce(string_agg(delivery_id || ':' || fingerprint, ',' order by delivery_id), '') from raw.deliveries"
+    ).fetchone()
+    return hashlib.sha256(f"{project}|{deliveries}".encode()).hexdigest()
+
+
+def mark_published(con, plan: BuildPlan) -> None:  # noqa: ANN001
+    """After publication: a next run that finds the same deliveries and project has nothing to do."""
+    _set(con, "published_key", plan.warehouse_key)
+
+
+def mark_building(con, plan: BuildPlan) -> None:  # noqa: ANN001, ARG001
     """Before dbt runs: until mark_built, the working database is in an unfinished state."""
     _create_tables(con)
     _set(con, "state", "building")
+    _set(con, "published_key", "")
 
 
 def mark_built(con, plan: BuildPlan) -> None:  # noqa: ANN001
@@ -122,6 +145,5 @@ def mark_built(con, plan: BuildPlan) -> None:  # noqa: ANN001
 
 
 def open_work(path: Path):  # noqa: ANN201
-    import duckdb
 
-    return duckdb.connect(str(path))
+    return connect(path)

@@ -10,7 +10,7 @@
     finops summary  [--duckdb PATH]                   what the published warehouse holds
     finops validate [--duckdb PATH]                   focus-validator on the published FOCUS dataset
     finops expect   [--duckdb PATH]                   great-expectations suites on the published marts
-    finops bench    [--rows N]
+    finops bench    [--rows N] [--months M]
     finops --debug ...                                tracebacks for internal faults
 
 Sources read (finops/landing/providers.py): aws_cur, aws_cur2 (CUR 2.0), focus (native FOCUS exports),
@@ -39,7 +39,7 @@ from pathlib import Path
 
 from .landing.providers import SOURCES
 from .settings import GENERATED_MARKER, SAMPLE_MAPPINGS_DIR, SAMPLE_MONTHS, SAMPLE_ROWS_PER_MONTH, SAMPLE_SEED, load_settings
-from .warehouse import WarehouseBusy, _in_use, publish, remove_old_snapshots, run_lock
+from .warehouse import WarehouseBusy, _in_use, current_snapshot, publish, remove_old_snapshots, run_lock
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -126,7 +126,7 @@ def _load(settings, full_refresh: bool = False) -> str:  # noqa: ANN001
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build_state import mark_built, mark_building, open_work, plan_build
+    from .build_state import mark_built, mark_building, mark_published, open_work, plan_build
     from .dbt_runner import run_dbt
 
     settings = load_settings(args.landing, args.duckdb)
@@ -137,9 +137,16 @@ def _build(args: argparse.Namespace) -> int:
         mapping_files = _load(settings, args.full_refresh)
         # Incremental unless asked otherwise or something besides the deliveries changed (build_state.py).
         with closing(open_work(paths.work)) as con:
-            plan = plan_build(con, args.full_refresh)
-            mark_building(con, plan)
+            plan = plan_build(con, args.full_refresh, str(settings.landing_dir))
+            if not plan.up_to_date:
+                mark_building(con, plan)
         print(f"dbt build: {'full refresh, ' if plan.full_refresh else ''}{plan.reason}", flush=True)
+        published = current_snapshot(paths)
+        if plan.up_to_date and published is not None:
+            from .summary import print_summary
+
+            print_summary(published / "catalog.duckdb", settings.duckdb_path)
+            return EXIT_OK
         run_dbt(["build", "--full-refresh"] if plan.full_refresh else ["build"], paths.work)
         with closing(open_work(paths.work)) as con:
             mark_built(con, plan)
@@ -156,6 +163,8 @@ def _build(args: argparse.Namespace) -> int:
             "mapping_files": mapping_files,
             "published_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         })
+        with closing(open_work(paths.work)) as con:
+            mark_published(con, plan)
         remove_old_snapshots(paths)
         from .summary import print_summary
 
@@ -214,7 +223,7 @@ def _expect(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
-    return run_benchmark(args.rows)
+    return run_benchmark(args.rows, args.months)
 
 
 def _on_sigterm(signum, frame) -> None:  # noqa: ANN001, ARG001 - signal handler signature
@@ -257,8 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--duckdb", help="published warehouse file (default: $FINOPS_DUCKDB_PATH, else ./warehouse.duckdb)")
         sub.set_defaults(func=func)
 
-    bench = commands.add_parser("bench", help="benchmark a full build against one plain DuckDB pass")
+    bench = commands.add_parser("bench", help="benchmark a full build, an incremental refresh and a no-change "
+                                "refresh against one plain DuckDB pass")
     bench.add_argument("--rows", type=int, default=10_000_000)
+    bench.add_argument("--months", type=int, default=3)
     bench.set_defaults(func=_bench)
 
     args = parser.parse_args(argv)
@@ -270,8 +281,12 @@ def run_command(args: argparse.Namespace) -> int:
     from .dbt_runner import DbtFailed
     from .errors import InputError
 
+    from .database import configure
+
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        # One memory limit and spill folder for this process, dbt and every child (finops/database.py).
+        configure(load_settings(None, getattr(args, "duckdb", None)).warehouse.data_dir)
         return args.func(args)
     except InputError as exc:  # landing and mapping files
         _error(str(exc))

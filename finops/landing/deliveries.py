@@ -24,7 +24,7 @@ NEW, CHANGED, UNCHANGED, MISSING = "new", "changed", "unchanged", "missing"
 LEDGER_COLUMNS = (
     "delivery_id VARCHAR, delivery VARCHAR, source VARCHAR, export_name VARCHAR, fingerprint VARCHAR, "
     "file_count BIGINT, byte_count BIGINT, rows_loaded BIGINT, lines_rejected BIGINT, loaded_at TIMESTAMP, "
-    "status VARCHAR, built_fingerprint VARCHAR, partition_stamp VARCHAR"
+    "status VARCHAR, built_fingerprint VARCHAR, generation VARCHAR, partition_tables VARCHAR"
 )
 
 
@@ -66,20 +66,17 @@ def group_deliveries(files: list[LandingFile]) -> dict[str, Delivery]:
     return deliveries
 
 
-def partition_path(raw_dir: Path, table: str, delivery: str) -> Path:
-    return raw_dir / table / f"{delivery}.parquet"
+def partition_path(raw_dir: Path, table: str, delivery: str, generation: str) -> Path:
+    """A delivery's partition of one raw table, as written by the load of that generation. A new load
+    of the delivery writes a new file beside the old one, so a load that stops part way leaves every
+    file the ledger names as it was; files the ledger no longer names are removed after it commits."""
+    return raw_dir / table / f"{delivery}-{generation}.parquet"
 
 
-def partition_stamp(raw_dir: Path, tables: list[str], delivery: str) -> str:
-    """What the delivery's partition files are on disk now (which exist, their sizes and modification
-    times): the ledger keeps it, so a partition replaced by a load that then failed is read again."""
-    parts = []
-    for table in tables:
-        path = partition_path(raw_dir, table, delivery)
-        if path.exists():
-            stat = path.stat()
-            parts.append(f"{table}:{stat.st_size}:{stat.st_mtime_ns}")
-    return ";".join(parts)
+def partitions(raw_dir: Path, entry: dict) -> list[tuple[str, Path]]:
+    """(raw table, partition file) of a ledger entry."""
+    tables = [t for t in (entry.get("partition_tables") or "").split(",") if t]
+    return [(t, partition_path(raw_dir, t, entry["delivery_id"], entry["generation"])) for t in tables]
 
 
 def previous_ledger(con) -> dict[str, dict]:  # noqa: ANN001 - duckdb connection

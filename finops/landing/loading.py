@@ -5,9 +5,9 @@ it (`files.delivery_of`; DECISIONLOG D59). The loader keeps a ledger of them, `r
 a fingerprint of each one's files (lineage path, size, modification time, status, assembly); a
 delivery whose fingerprint and stored partition are unchanged is not read again. A new or changed
 one is read whole and replaces its partition whole. Its rows are stored engine-neutrally, as one
-typed parquet file per delivery and raw table:
+typed parquet file per delivery and raw table, named by the load that wrote it (its generation):
 
-    warehouse.data/raw/<raw table>/<delivery_id>.parquet
+    warehouse.data/raw/<raw table>/<delivery_id>-<generation>.parquet
     warehouse.data/raw/{deliveries,landing_files,rejected_lines}.parquet   (mirrors of the tables)
 
 In the working database the raw relations are views over exactly the ledger's partition files (never
@@ -30,12 +30,12 @@ A delivery whose files are no longer in the landing folder is kept (`missing`, w
 a closed month finance has reported does not disappear because a bucket was tidied.
 `full_refresh=True` drops the ledger and every partition and reads everything present.
 
-Failure safety: a changed delivery's partition is written to a temporary name and renamed over the
-old one; the ledger, the views and the small tables are replaced in one transaction at the end. A
-load that stops part way (a file that cannot be read stops it with a sentence naming the file)
-leaves the previous ledger: a partition already replaced no longer matches the ledger's record of it
-(`partition_stamp`), so the next load reads that delivery again. Each file is one DuckDB pass; Python
-touches only the rare rejected lines.
+Failure safety: a changed delivery's new partition is a new file beside the old one; the ledger, the
+views (which name the ledger's files) and the small tables are replaced in one transaction at the
+end, and only then are the files the ledger no longer names removed. A load that stops part way (a
+file that cannot be read stops it with a sentence naming the file) leaves the ledger and every file
+it names as they were; the next load reads the changed deliveries again. Each file is one DuckDB
+pass; Python touches only the rare rejected lines.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..database import connect
 from . import deliveries as ledger_module
 from .discovery import discover
 from .files import NOT_READ, LandingError, LandingFile, delivery_id
@@ -337,7 +338,7 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True, full_r
     duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     raw_dir = duckdb_path.parent / "raw"
     try:
-        con = duckdb.connect(str(duckdb_path))
+        con = connect(duckdb_path)
     except duckdb.Error as exc:
         raise LandingError(
             f"{duckdb_path}: the warehouse file cannot be opened ({str(exc).splitlines()[0]}); close the program "
@@ -362,8 +363,8 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True, full_r
             before = ledger.get(key)
             if before is None:
                 statuses[key] = ledger_module.NEW
-            elif (before["fingerprint"] == fingerprints[key]
-                  and before["partition_stamp"] == ledger_module.partition_stamp(raw_dir, raw_tables, key)):
+            elif before["fingerprint"] == fingerprints[key] and all(
+                    path.exists() for _, path in ledger_module.partitions(raw_dir, before)):
                 statuses[key] = ledger_module.UNCHANGED
             else:
                 statuses[key] = ledger_module.CHANGED
@@ -392,6 +393,7 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True, full_r
                     ledger_module.UNCHANGED:
                 loader.record(f)
         loaded_at = ledger_module.now_utc()
+        generation = loaded_at.strftime("%Y%m%dT%H%M%S%f")
         read = _Progress(progress, file_count)
         new_rows: dict[str, dict] = {}
         for delivery in to_read:
@@ -402,14 +404,14 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True, full_r
                 rows += n
                 read.file_read(delivery.delivery, n)
             result.files_read += len(delivery.current)
+            written = []
             for table in raw_tables:
-                target = ledger_module.partition_path(raw_dir, table, delivery.id)
                 (count,) = con.execute(f"select count(*) from {loading_table(table)}").fetchone()
                 if count:
+                    target = ledger_module.partition_path(raw_dir, table, delivery.id, generation)
                     ledger_module.write_partition(con, f"select * from {loading_table(table)}", target)
                     con.execute(f"delete from {loading_table(table)}")
-                else:
-                    target.unlink(missing_ok=True)  # a delivery that now has no row of this table
+                    written.append(table)
             (rejected,) = con.execute(
                 f"select count(*) from {loading_table('rejected_lines')} where _delivery_id = ? and repair is null",
                 [delivery.id],
@@ -419,8 +421,7 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True, full_r
                 "export_name": delivery.export, "fingerprint": fingerprints[delivery.id],
                 "file_count": len(delivery.current), "byte_count": delivery.byte_count(), "rows_loaded": rows,
                 "lines_rejected": rejected, "loaded_at": loaded_at, "status": statuses[delivery.id],
-                "built_fingerprint": None,
-                "partition_stamp": ledger_module.partition_stamp(raw_dir, raw_tables, delivery.id),
+                "built_fingerprint": None, "generation": generation, "partition_tables": ",".join(written),
             }
         kept = {k: {**ledger[k], "status": statuses[k]} for k, s in statuses.items()
                 if s in (ledger_module.UNCHANGED, ledger_module.MISSING)}
@@ -472,22 +473,24 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True, full_r
             table = provider.RAW_TABLE
             meta = ", ".join(f"{n} {t}" for n, t in META_COLUMNS)
             con.execute(f"create or replace table raw.{table}__columns ({provider.raw_columns()}, {meta})")
-            parts = [ledger_module.partition_path(raw_dir, table, k) for k in sorted(entries)]
+            parts = [path for k in sorted(entries) for t, path in ledger_module.partitions(raw_dir, entries[k])
+                     if t == table]
             kind = con.execute(
                 "select table_name from duckdb_tables() where database_name = current_database() "
                 "and schema_name = 'raw' and table_name = ?", [table]).fetchall()
             if kind:
                 con.execute(f"drop table raw.{table}")  # a raw table of a load before partitions
-            con.execute(ledger_module.view_sql(table, [p for p in parts if p.exists()]))
+            con.execute(ledger_module.view_sql(table, parts))
             con.execute(f"drop table if exists {loading_table(table)}")
         con.execute("commit")
         con.execute("checkpoint")
         # Mirrors of the small tables beside the partitions, for engines that read parquet only.
         for table in ["deliveries", *small_tables]:
             ledger_module.write_partition(con, f"select * from raw.{table}", raw_dir / f"{table}.parquet")
-        # Partitions of deliveries the ledger no longer holds (a full refresh dropped them).
+        # Partitions the ledger no longer names: replaced by this load, or dropped by a full refresh.
+        named = {path for entry in entries.values() for _, path in ledger_module.partitions(raw_dir, entry)}
         for path in raw_dir.glob("*/*.parquet"):
-            if path.stem not in entries:
+            if path not in named:
                 path.unlink(missing_ok=True)
         result.rejected_lines = loader.rejected
         result.recovered_lines = loader.recovered
