@@ -40,6 +40,7 @@ pass; Python touches only the rare rejected lines.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -47,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..database import connect
+from ..database import DEFAULT_MEMORY_LIMIT, SettingError, connect
 from . import deliveries as ledger_module
 from .discovery import discover
 from .files import NOT_READ, LandingError, LandingFile, delivery_id
@@ -129,7 +130,7 @@ class Loader:
         return (
             f"read_csv({sql_str(str(path))}, header = true, auto_detect = false, columns = {{{columns}}}, "
             f"delim = ',', quote = '\"', escape = '\"', nullstr = [{nulls}], max_line_size = {MAX_LINE_BYTES}, "
-            f"{rejects})"
+            f"buffer_size = {MAX_LINE_BYTES}, {rejects})"
         )
 
     def parquet_columns(self, f: LandingFile) -> dict[str, str]:
@@ -261,6 +262,12 @@ class Loader:
             raise
         except Exception as exc:  # duckdb raises several error classes for unreadable input
             first_line = str(exc).strip().splitlines()[0]
+            if "Out of Memory" in first_line:
+                raise SettingError(
+                    f"{self.rel(f)}: reading it needs more memory than FINOPS_MEMORY_LIMIT="
+                    f"{os.environ.get('FINOPS_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT)} allows ({first_line}); raise "
+                    "FINOPS_MEMORY_LIMIT and run again."
+                ) from None
             raise LandingError(
                 f"{self.rel(f)}: cannot be loaded ({first_line}); the file is damaged or not in the expected "
                 "format, so re-download it from the provider or remove it."
