@@ -1,5 +1,5 @@
 """FINOPS_MEMORY_LIMIT and FINOPS_TEMP_DIR bind every DuckDB connection of a run, dbt's included
-(DECISIONLOG D60); a bad value is one sentence; a build under a small limit spills instead of failing."""
+(DECISIONLOG D60); a bad value is one sentence; work larger than the limit spills instead of failing."""
 
 from __future__ import annotations
 
@@ -59,7 +59,23 @@ def test_dbt_and_the_warehouse_connections_use_the_same_limit_and_spill_folder(t
          ".fetchone()[0])"], capture_output=True, text=True, check=True).stdout.strip()
 
 
-def test_a_build_under_a_small_memory_limit_spills_instead_of_failing(tmp_path: Path) -> None:
+def test_work_larger_than_the_limit_spills_to_the_temp_folder_instead_of_failing(tmp_path: Path) -> None:
+    """A sort of ~300 MB under a 64 MB limit: finishes through the spill folder, fails without one."""
+    work = ("create table t as select x, hash(x) as h, repeat('a', 20) || x::varchar as s "
+            "from range(3000000) as r(x) order by h")
+    script = ("import sys; from finops.database import connect; con = connect(); con.execute('set threads = 2'); "
+              "sys.argv[1] == 'off' and con.execute(\"set temp_directory = ''\"); "
+              f"con.execute({work!r}); print(con.execute('select count(distinct s) from t').fetchone()[0])")
+    env = {**os.environ, "FINOPS_MEMORY_LIMIT": "64MB", "FINOPS_TEMP_DIR": str(tmp_path / "spill")}
+    spilled = subprocess.run([sys.executable, "-c", script, "on"], env=env, capture_output=True, text=True,
+                             check=False, cwd=REPO_ROOT)
+    assert spilled.returncode == 0 and spilled.stdout.strip() == "3000000", spilled.stderr[-2000:]
+    no_spill = subprocess.run([sys.executable, "-c", script, "off"], env=env, capture_output=True, text=True,
+                              check=False, cwd=REPO_ROOT)
+    assert no_spill.returncode != 0 and "Out of Memory" in no_spill.stderr, no_spill.stderr[-2000:]
+
+
+def test_a_whole_build_under_a_small_memory_limit_completes_and_reconciles(tmp_path: Path) -> None:
     from finops.sample_data import generate
 
     landing = tmp_path / "landing"
@@ -70,5 +86,5 @@ def test_a_build_under_a_small_memory_limit_spills_instead_of_failing(tmp_path: 
     finally:
         del os.environ["FINOPS_MEMORY_LIMIT"]
     assert build.returncode == 0, build.output[-4000:]
-    (reconciled,) = build.query("select bool_and(status = 'reconciled') from marts.fct_billing_reconciliation")[0]
+    (reconciled,) = build.query("select bool_and(is_reconciled) from marts.fct_billing_reconciliation")[0]
     assert reconciled
