@@ -1,30 +1,36 @@
-"""`finops bench --rows N` (`make bench ROWS=N`): how a full build compares with the floor.
+"""`finops bench --rows N --months M` (`make bench ROWS=N MONTHS=M`): what a build costs, full and
+incremental, against the floor.
 
-1. Generates N CUR rows over three months once (cached in .bench/landing-N-multicloud), with the
-   generator's Azure and Google Cloud exports beside them (about a tenth of N each).
-2. Times a full `finops build` (load, every model and test; no docs) in a child process.
+1. Generates N CUR rows over M months once (cached in .bench/landing-N-M), with the generator's
+   Azure and Google Cloud exports beside them (about a tenth of N each).
+2. Times, each in a child process (wall time and the child's peak RSS):
+   - a full `finops build` from nothing (load, every model and test; no docs);
+   - an incremental refresh after the last month is re-delivered with changes: every data file of
+     the last month is rewritten (a new modification time, as a daily re-delivery of the open month
+     gives), and the AWS ones lose 0.5 % of their on-demand usage rows, so amounts change;
+   - a refresh that finds nothing new;
 3. Times the floor: one plain DuckDB pass over the same current delivery files (AWS, Azure and
    Google Cloud) that computes billed and amortised totals per account and day, also in a child
    process.
-Prints rows, wall time, rows per second and peak memory (the child's max RSS) for both; the last
-line is `build/floor ratio: <number>`. Figures, not assertions: nothing here fails on speed.
+Prints rows, wall time, rows per second and peak memory for each; the last line is
+`build/floor ratio: <number>` (the full build's). Figures, not assertions: nothing fails on speed.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from .database import connect
 from .settings import GENERATED_MARKER, REPO_ROOT, SAMPLE_MAPPINGS_DIR, money_type
 from .warehouse import WarehousePaths
 
 BENCH_DIR = REPO_ROOT / ".bench"
-MONTHS = 3
+MONTHS = 3  # the default of --months
 
 # AWS's amortised cost per line item type (as in int_aws__line_items), on each flavour's columns.
 _AMORTIZED = """
@@ -46,7 +52,8 @@ csv_files, parquet_files = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 amortised = sys.argv[3]
 azure_groups, gcp_files = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 money = sys.argv[6]  # the warehouse's money type (settings.money_type)
-con = duckdb.connect()
+import os
+con = duckdb.connect(config={"memory_limit": os.environ.get("FINOPS_MEMORY_LIMIT", "4GB")})  # as the build
 parts = []
 # Azure: each group of files shares its header spelling (EA or MCA); the actual export's cost is the
 # billed basis, the amortised export's the amortised one.
@@ -107,22 +114,75 @@ print(json.dumps({"seconds": seconds, "groups": rows[0], "rows": int(rows[1]), "
 '''
 
 
-def _child_peak_mib() -> float:
-    """Max RSS of the largest child process waited for so far (the build, which runs first)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, float, float]:
+    """Run a child process; its exit code, output, wall seconds and peak RSS (MiB, its own rusage)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env={**os.environ, **(env or {})})
+    output = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, output, time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
-def _ensure_landing(rows: int) -> Path:
-    landing = BENCH_DIR / f"landing-{rows}-multicloud"
+def _ensure_landing(rows: int, months: int) -> Path:
+    landing = BENCH_DIR / f"landing-{rows}-{months}"
     marker = landing / GENERATED_MARKER
     if not marker.is_file():
         from .sample_data import generate
 
-        print(f"generating {rows:,} CUR rows over {MONTHS} months into {landing} (once; cached)")
+        print(f"generating {rows:,} CUR rows over {months} months into {landing} (once; cached)", flush=True)
         start = time.perf_counter()
-        generate(landing, seed=1, months=MONTHS, rows_per_month=max(rows // MONTHS, 1))
-        print(f"generated in {time.perf_counter() - start:.1f} s")
+        generate(landing, seed=1, months=months, rows_per_month=max(rows // months, 1))
+        print(f"generated in {time.perf_counter() - start:.1f} s", flush=True)
     return landing
+
+
+def _redeliver_last_month(landing: Path) -> int:
+    """Rewrite every current data file of the last billing period (AWS's without 0.5 % of their on-demand
+    usage rows, chosen anew each time); returns how many files."""
+    from .landing.discovery import discover
+    from .landing.reading import sql_str
+
+    files, _ = discover(landing)
+    current = [f for f in files if f.status == "current"]
+    periods = sorted({_period(f.delivery) for f in current})
+    last = [f for f in current if _period(f.delivery) == periods[-1]]
+    salt = str(time.time_ns())
+    con = connect()
+    for f in last:
+        temporary = f.path.with_name(f".{f.path.name}.rewrite")
+        name = f.path.name.lower()
+        if f.source in ("aws_cur", "aws_cur2"):
+            kind = "lineItem/LineItemType" if f.flavor == "cur_csv" else "line_item_line_item_type"
+            key = "identity/LineItemId" if f.flavor == "cur_csv" else "identity_line_item_id"
+            keep = f"""where not ("{kind}" = 'Usage' and hash("{key}" || '{salt}') % 200 = 0)"""
+        else:
+            keep = ""
+        if name.endswith(".parquet"):
+            con.execute(f"copy (select * from read_parquet({sql_str(str(f.path))}) {keep}) to "
+                        f"{sql_str(str(temporary))} (format parquet, compression zstd)")
+        elif name.endswith((".csv", ".csv.gz")):
+            compression = "gzip" if name.endswith(".gz") else "none"
+            con.execute(f"copy (select * from read_csv({sql_str(str(f.path))}, all_varchar = true, header = true) "
+                        f"{keep}) to {sql_str(str(temporary))} (format csv, header true, compression {compression})")
+        else:  # JSON lines: rewritten as they are
+            temporary.write_bytes(f.path.read_bytes())
+        os.replace(temporary, f.path)
+    con.close()
+    return len(last)
+
+
+def _period(delivery: str) -> str:
+    """The billing month a delivery's period folder names, as YYYYMM (for ordering)."""
+    import re
+
+    for pattern in (r"/(\d{4})(\d{2})\d{2}-\d{8}(?:/|$)", r"(?i)/(?:billing_period|invoice_month)=(\d{4})-?(\d{2})",
+                    r"(?i)/year=(\d{4})/month=(\d{1,2})(?:/|$)"):
+        match = re.search(pattern, delivery)
+        if match:
+            return f"{match.group(1)}{int(match.group(2)):02d}"
+    return ""
 
 
 def _current_files(landing: Path) -> tuple[list[str], list[str], list[dict], list[str]]:
@@ -153,32 +213,33 @@ def _current_files(landing: Path) -> tuple[list[str], list[str], list[dict], lis
     return csv_files, parquet_files, list(groups.values()), gcp_files
 
 
-def run_benchmark(rows: int) -> int:
+def run_benchmark(rows: int, months: int = MONTHS) -> int:
     import json
 
-    landing = _ensure_landing(rows)
-    database = BENCH_DIR / f"warehouse-{rows}.duckdb"
+    landing = _ensure_landing(rows, months)
+    database = BENCH_DIR / f"warehouse-{rows}-{months}.duckdb"
     database.unlink(missing_ok=True)
     shutil.rmtree(WarehousePaths(database).data_dir, ignore_errors=True)  # a full build from nothing
+    build = [sys.executable, "-m", "finops.cli", "build", "--landing", str(landing), "--duckdb", str(database),
+             "--no-docs"]
+    # The generated data's rule files; the build's own spill folder (beside its warehouse).
+    env = {"FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR), "FINOPS_TEMP_DIR": str(WarehousePaths(database).data_dir / "tmp")}
 
-    print("building (load + dbt build with every test, no docs) ...")
-    start = time.perf_counter()
-    build = subprocess.run(
-        [sys.executable, "-m", "finops.cli", "build", "--landing", str(landing), "--duckdb", str(database),
-         "--no-docs"],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
-        env={**os.environ, "FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR)},  # the generated data's rule files
-    )
-    build_seconds = time.perf_counter() - start
-    build_peak = _child_peak_mib()
-    if build.returncode != 0:
-        print(build.stdout[-4000:], build.stderr[-4000:], sep="\n")
-        print("error: the build failed, so there is nothing to measure.", file=sys.stderr)
-        return 1
+    runs = {}
+    for name in ("full build", "incremental refresh", "no-change refresh"):
+        if name == "incremental refresh":
+            print(f"re-delivered the last month with changes: {_redeliver_last_month(landing)} files rewritten",
+                  flush=True)
+        print(f"{name} (load + dbt build with every test, no docs) ...", flush=True)
+        code, output, seconds, peak = _run(build, env)
+        if code != 0:
+            print(output[-6000:])
+            print(f"error: the {name} failed, so there is nothing to measure.", file=sys.stderr)
+            return 1
+        plan = next((line for line in output.splitlines() if line.startswith("dbt build:")), "")
+        runs[name] = (seconds, peak, plan)
 
-    import duckdb
-
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect(database, read_only=True)
     by_source = dict(con.execute(
         "select source, sum(rows_loaded) from raw.landing_files where status = 'current' group by 1 order by 1"
     ).fetchall())
@@ -189,20 +250,26 @@ def run_benchmark(rows: int) -> int:
     raw_rows = sum(int(n) for source, n in by_source.items() if source != "focus")
 
     csv_files, parquet_files, azure_groups, gcp_files = _current_files(landing)
-    floor = subprocess.run(
+    code, output, _, _ = _run(
         [sys.executable, "-c", _FLOOR_SCRIPT, json.dumps(csv_files), json.dumps(parquet_files), _AMORTIZED,
-         json.dumps(azure_groups), json.dumps(gcp_files), money_type()],
-        capture_output=True, text=True, check=True,
-    )
-    floor_result = json.loads(floor.stdout.strip().splitlines()[-1])
+         json.dumps(azure_groups), json.dumps(gcp_files), money_type()])
+    if code != 0:
+        print(output[-4000:])
+        return 1
+    floor_result = json.loads(output.strip().splitlines()[-1])
     floor_seconds = floor_result["seconds"]
 
+    full_seconds = runs["full build"][0]
     print()
-    print("rows per source (current deliveries): "
+    print(f"landing: {months} months; rows per source (current deliveries): "
           + ", ".join(f"{source} {int(n):,}" for source, n in by_source.items()))
-    print(f"rows (current AWS, Azure and Google Cloud rows): {raw_rows:,}   FOCUS rows: {focus_rows:,}")
-    print(f"build: {build_seconds:8.1f} s  {raw_rows / build_seconds:12,.0f} rows/s  peak memory {build_peak:8,.0f} MiB")
-    print(f"floor: {floor_seconds:8.1f} s  {floor_result['rows'] / floor_seconds:12,.0f} rows/s  "
+    print(f"rows (current AWS, Azure and Google Cloud rows): {raw_rows:,}   FOCUS rows: {focus_rows:,}   "
+          f"memory limit {os.environ.get('FINOPS_MEMORY_LIMIT', '4GB')}")
+    for name, (seconds, peak, plan) in runs.items():
+        share = f"  {100 * seconds / full_seconds:5.1f} % of the full build" if name != "full build" else ""
+        print(f"{name + ':':21} {seconds:8.1f} s  {raw_rows / seconds:12,.0f} rows/s  peak memory {peak:8,.0f} MiB"
+              f"{share}   ({plan.removeprefix('dbt build: ')})")
+    print(f"{'floor:':21} {floor_seconds:8.1f} s  {floor_result['rows'] / floor_seconds:12,.0f} rows/s  "
           f"peak memory {floor_result['peak_mib']:8,.0f} MiB")
-    print(f"build/floor ratio: {build_seconds / floor_seconds:.1f}")
+    print(f"build/floor ratio: {full_seconds / floor_seconds:.1f}")
     return 0

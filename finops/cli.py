@@ -1,13 +1,16 @@
 """`finops`: generate sample exports, load a landing folder, build and publish the warehouse, benchmark it.
 
     finops generate --out DIR [--seed N] [--months M] [--rows-per-month R]
-    finops load     [--landing DIR] [--duckdb PATH]   landing folder -> the working database (no publication)
-    finops build    [--landing DIR] [--duckdb PATH] [--no-docs]
-                                                      load + dbt build + docs + checks, then publish + summary
+    finops load     [--landing DIR] [--duckdb PATH] [--full-refresh]
+                                                      landing folder -> the working database (no publication):
+                                                      only deliveries that are new or changed are read
+    finops build    [--landing DIR] [--duckdb PATH] [--no-docs] [--full-refresh]
+                                                      load + dbt build + docs + checks, then publish + summary;
+                                                      incremental unless --full-refresh (DECISIONLOG D61)
     finops summary  [--duckdb PATH]                   what the published warehouse holds
     finops validate [--duckdb PATH]                   focus-validator on the published FOCUS dataset
     finops expect   [--duckdb PATH]                   great-expectations suites on the published marts
-    finops bench    [--rows N]
+    finops bench    [--rows N] [--months M]
     finops --debug ...                                tracebacks for internal faults
 
 Sources read (finops/landing/providers.py): aws_cur, aws_cur2 (CUR 2.0), focus (native FOCUS exports),
@@ -31,11 +34,12 @@ import os
 import signal
 import sys
 import traceback
+from contextlib import closing
 from pathlib import Path
 
 from .landing.providers import SOURCES
 from .settings import GENERATED_MARKER, SAMPLE_MAPPINGS_DIR, SAMPLE_MONTHS, SAMPLE_ROWS_PER_MONTH, SAMPLE_SEED, load_settings
-from .warehouse import WarehouseBusy, _in_use, publish, remove_old_snapshots, run_lock
+from .warehouse import WarehouseBusy, _in_use, current_snapshot, publish, remove_old_snapshots, run_lock
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -87,7 +91,7 @@ def _mapping_files_used(settings, mapped: dict[str, list]) -> str:  # noqa: ANN0
     return f"{where}{settings.mappings_dir}: {', '.join(used) if used else 'no mapping file'}"
 
 
-def _load(settings) -> str:  # noqa: ANN001
+def _load(settings, full_refresh: bool = False) -> str:  # noqa: ANN001
     """Check the mapping files, then load the landing folder into the working database; returns the
     line that says which mapping files were used."""
     from .landing.loading import load_landing
@@ -102,14 +106,17 @@ def _load(settings) -> str:  # noqa: ANN001
     # Mapping files are checked before anything is loaded, so a broken one changes nothing.
     mapped = read_mappings(settings.mappings_dir)
 
-    result = load_landing(settings.landing_dir, work)
+    result = load_landing(settings.landing_dir, work, full_refresh=full_refresh)
     for warning in result.warnings:
         print(f"warning: {warning}")
     superseded = sum(1 for f in result.files if f.status != "current")
+    counts = result.deliveries
     print(
-        f"loaded {sum(result.rows.values()):,} rows from {len(result.files) - superseded} files "
-        f"({superseded} superseded by newer deliveries, {result.rejected_lines} unreadable CSV lines quarantined): "
-        + ", ".join(f"{source} {rows:,}" for source, rows in result.rows.items())
+        f"loaded {sum(result.rows.values()):,} rows from {result.files_read} of {len(result.files) - superseded} "
+        f"current files ({superseded} superseded by newer deliveries, {result.rejected_lines} unreadable CSV lines "
+        "quarantined): " + ", ".join(f"{source} {rows:,}" for source, rows in result.rows.items())
+        + f"; deliveries: {counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged "
+        f"(not read again), {counts['missing']} missing"
     )
     write_mappings(mapped, work)
     used = _mapping_files_used(settings, mapped)
@@ -119,6 +126,7 @@ def _load(settings) -> str:  # noqa: ANN001
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .build_state import mark_built, mark_building, mark_published, open_work, plan_build
     from .dbt_runner import run_dbt
 
     settings = load_settings(args.landing, args.duckdb)
@@ -126,10 +134,22 @@ def _build(args: argparse.Namespace) -> int:
     with run_lock(paths, "build"):
         remove_old_snapshots(paths)
         _ensure_sample(settings)
-        mapping_files = _load(settings)
-        # --full-refresh: every model is rebuilt from the fresh load anyway, and seeds whose columns
-        # changed between versions of the project are recreated instead of failing.
-        run_dbt(["build", "--full-refresh"], paths.work)
+        mapping_files = _load(settings, args.full_refresh)
+        # Incremental unless asked otherwise or something besides the deliveries changed (build_state.py).
+        with closing(open_work(paths.work)) as con:
+            plan = plan_build(con, args.full_refresh, str(settings.landing_dir))
+            if not plan.up_to_date:
+                mark_building(con, plan)
+        print(f"dbt build: {'full refresh, ' if plan.full_refresh else ''}{plan.reason}", flush=True)
+        published = current_snapshot(paths)
+        if plan.up_to_date and published is not None:
+            from .summary import print_summary
+
+            print_summary(published / "catalog.duckdb", settings.duckdb_path)
+            return EXIT_OK
+        run_dbt(["build", "--full-refresh"] if plan.full_refresh else ["build"], paths.work)
+        with closing(open_work(paths.work)) as con:
+            mark_built(con, plan)
         if not args.no_docs:
             run_dbt(["docs", "generate"], paths.work)
         # Distributions last: great-expectations suites over the marts (finops/checks/).
@@ -143,6 +163,8 @@ def _build(args: argparse.Namespace) -> int:
             "mapping_files": mapping_files,
             "published_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         })
+        with closing(open_work(paths.work)) as con:
+            mark_published(con, plan)
         remove_old_snapshots(paths)
         from .summary import print_summary
 
@@ -171,7 +193,7 @@ def _published(settings) -> Path:  # noqa: ANN001
 def _load_command(args: argparse.Namespace) -> int:
     settings = load_settings(args.landing, args.duckdb)
     with run_lock(settings.warehouse, "load"):
-        _load(settings)
+        _load(settings, args.full_refresh)
     print(f"loaded into the working database {settings.warehouse.work}; `finops build` builds and publishes it.")
     return EXIT_OK
 
@@ -201,7 +223,7 @@ def _expect(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
-    return run_benchmark(args.rows)
+    return run_benchmark(args.rows, args.months)
 
 
 def _on_sigterm(signum, frame) -> None:  # noqa: ANN001, ARG001 - signal handler signature
@@ -229,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--landing", help="landing folder (default: $FINOPS_LANDING_DIR, else generated sample data)")
         sub.add_argument("--duckdb", help="published warehouse file (default: $FINOPS_DUCKDB_PATH, else ./warehouse.duckdb)")
+        sub.add_argument("--full-refresh", action="store_true",
+                         help="read every delivery again (dropping those no longer landed) and rebuild every model")
         if name == "build":
             sub.add_argument("--no-docs", action="store_true", help="skip generating the dbt docs site")
         sub.set_defaults(func=func)
@@ -242,8 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--duckdb", help="published warehouse file (default: $FINOPS_DUCKDB_PATH, else ./warehouse.duckdb)")
         sub.set_defaults(func=func)
 
-    bench = commands.add_parser("bench", help="benchmark a full build against one plain DuckDB pass")
+    bench = commands.add_parser("bench", help="benchmark a full build, an incremental refresh and a no-change "
+                                "refresh against one plain DuckDB pass")
     bench.add_argument("--rows", type=int, default=10_000_000)
+    bench.add_argument("--months", type=int, default=3)
     bench.set_defaults(func=_bench)
 
     args = parser.parse_args(argv)
@@ -255,8 +281,12 @@ def run_command(args: argparse.Namespace) -> int:
     from .dbt_runner import DbtFailed
     from .errors import InputError
 
+    from .database import configure
+
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        # One memory limit and spill folder for this process, dbt and every child (finops/database.py).
+        configure(load_settings(None, getattr(args, "duckdb", None)).warehouse.data_dir)
         return args.func(args)
     except InputError as exc:  # landing and mapping files
         _error(str(exc))

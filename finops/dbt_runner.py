@@ -15,6 +15,7 @@ import os
 import re
 from pathlib import Path
 
+from .database import connect
 from .settings import REPO_ROOT
 
 INPUT_ERROR_MARKER = re.compile(r"\[finops input\] (.+?)(?:\n|$)")
@@ -89,9 +90,7 @@ def _stop_sentences(template: str, compiled_sql: str | None, work_path: Path) ->
     """One sentence per failing row of an input check (its own query, re-run on the working database)."""
     if not compiled_sql:
         return []
-    import duckdb
-
-    con = duckdb.connect(str(work_path), read_only=True)
+    con = connect(work_path, read_only=True)
     try:
         cursor = con.execute(f"select * from ({compiled_sql}) as failing limit {MAX_SENTENCES_PER_CHECK}")
         names = [d[0] for d in cursor.description]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .database import connect
 from .settings import REPO_ROOT
 
 
 def print_summary(duckdb_path: Path, published_as: Path) -> None:
     """Summarise the published snapshot at `duckdb_path` (shown to the user as `published_as`)."""
-    import duckdb
 
-    con = duckdb.connect(str(duckdb_path), read_only=True)
+    con = connect(duckdb_path, read_only=True)
     try:
         publication = dict(con.execute("select setting, value from raw.publication").fetchall())
         # Lines of unknown amount are counted once per source here (a line that may belong to two

@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .database import connect
+
 # What a snapshot publishes besides every relation of the `marts` schema: the landing inventory,
 # so readers can see which files a number came from.
 PUBLISHED_EXTRA = ("raw.landing_files",)
@@ -142,7 +144,6 @@ def publish(paths: WarehousePaths, publication: dict[str, str]) -> Path:
     Returns the new snapshot's catalog. `publication` (landing folder, mapping files, ...) is kept
     in `raw.publication` so a reader can tell what the warehouse was built from.
     """
-    import duckdb
 
     snapshot_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
     # Until the rename at the end, nothing refers to this folder: a run that stops earlier leaves an
@@ -151,7 +152,7 @@ def publish(paths: WarehousePaths, publication: dict[str, str]) -> Path:
     folder.mkdir(parents=True)
     catalog_path = folder / "catalog.duckdb"
 
-    work = duckdb.connect(str(paths.work), read_only=True)
+    work = connect(paths.work, read_only=True)
     columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
     try:
         for schema, name in published_relations(work):
@@ -166,7 +167,7 @@ def publish(paths: WarehousePaths, publication: dict[str, str]) -> Path:
 
     # Each view casts every column back to its type in the working database, so a reader sees the
     # contracted types whatever parquet can store.
-    catalog = duckdb.connect(str(catalog_path))
+    catalog = connect(catalog_path)
     try:
         for schema in sorted({s for s, _ in columns}):
             catalog.execute(f"create schema if not exists {schema}")

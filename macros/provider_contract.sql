@@ -12,8 +12,10 @@
     provider_contract_columns(contract)  [(column, type)] in the order the unions select them;
                                           type is one of text, integer, timestamp, money, boolean.
     contract_type(type)                   the SQL type of one of those names on this adapter.
-    union_providers(contract)             `select <contract columns> from int_<p>__<contract>`
-                                          for every provider, joined by `union all`. A provider
+    union_providers(contract, columns, where)
+                                          `select <contract columns> from int_<p>__<contract>
+                                          [where <where>]` for every provider, joined by `union
+                                          all` (columns: a subset, by name, when not all are read). A provider
                                           lacking a column fails the build here; one with a
                                           column too many fails the test
                                           assert_every_provider_meets_its_contract. -#}
@@ -21,7 +23,7 @@
     {%- set contracts = {
         'charges_conformed': [
             ('provider_name', 'text'), ('source_name', 'text'), ('export_name', 'text'),
-            ('source_file', 'text'), ('source_row_number', 'integer'),
+            ('delivery_id', 'text'), ('source_file', 'text'), ('source_row_number', 'integer'),
             ('billing_account_id', 'text'), ('billing_account_name', 'text'), ('billing_account_type', 'text'),
             ('sub_account_id', 'text'), ('sub_account_name', 'text'), ('sub_account_type', 'text'),
             ('billing_currency', 'text'), ('billing_period_start', 'timestamp'), ('billing_period_end', 'timestamp'),
@@ -46,7 +48,7 @@
             ('source_line_item_id', 'text'), ('source_line_item_type', 'text'), ('row_kind', 'text'),
         ],
         'source_amounts': [
-            ('source_name', 'text'), ('export_name', 'text'), ('source_file', 'text'),
+            ('source_name', 'text'), ('export_name', 'text'), ('delivery_id', 'text'), ('source_file', 'text'),
             ('source_row_number', 'integer'), ('source_line_item_id', 'text'), ('source_line_item_type', 'text'),
             ('billing_account_id', 'text'), ('billing_period_start', 'timestamp'), ('billing_currency', 'text'),
             ('billed_basis_cost', 'money'), ('amortized_basis_cost', 'money'),
@@ -71,13 +73,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro union_providers(contract) -%}
+{% macro union_providers(contract, columns=none, where=none) -%}
+    {%- set names = columns or provider_contract_columns(contract) | map(attribute=0) | list %}
     {%- for provider in var('providers') %}
     select
-        {%- for column, _ in provider_contract_columns(contract) %}
+        {%- for column in names %}
         {{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ ref('int_' ~ provider ~ '__' ~ contract) }}
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from ..database import connect
 from ..settings import REPO_ROOT
 
 VALIDATOR_PROJECT = REPO_ROOT / "tools" / "focus-validator"
@@ -117,7 +116,7 @@ def export_focus_parquet(
     and a numeric AWS account id would fail its type rules); Tags/SkuPriceDetails that are not already
     text become JSON text; DECIMALs stay DECIMAL; TIMESTAMP (naive, read as UTC) and TIMESTAMPTZ both pass.
     """
-    with duckdb.connect(duckdb_path, read_only=True) as con:
+    with connect(duckdb_path, read_only=True) as con:
         columns = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
         select = []
         for name, type_, *_ in columns:

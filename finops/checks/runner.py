@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from ..database import connect
 from .suite import Suite
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def default_suites() -> list[Suite]:
 def run_suites(duckdb_path: Path, suites: list[Suite] | None = None) -> list[SuiteResult]:
     """Open the warehouse read-only, read each suite's rows and validate them with GX."""
     suites = default_suites() if suites is None else suites
-    con = duckdb.connect(str(duckdb_path), read_only=True)
+    con = connect(duckdb_path, read_only=True)
     try:
         frames: list[tuple[Suite, pd.DataFrame | None, str | None, float]] = []
         for suite in suites:

@@ -25,7 +25,17 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .files import GLOB_CHARACTERS, NOT_READ, LandingError, LandingFile, refuse_outside_link, relative, visible, walk
+from .files import (
+    GLOB_CHARACTERS,
+    NOT_READ,
+    LandingError,
+    LandingFile,
+    delivery_of,
+    refuse_outside_link,
+    relative,
+    visible,
+    walk,
+)
 from .providers import PROVIDERS, SOURCES
 
 
@@ -101,6 +111,8 @@ def discover(landing: Path) -> tuple[list[LandingFile], list[str]]:
             warnings.append(f"{source}/: {state}, so this source contributes no rows.")
         files.extend(found + unread)
     files = [_with_lineage(f, landing) for f in files]
+    files = [replace(f, delivery=delivery_of(f.source, f.export, f.path, landing)) if f.status != NOT_READ else f
+             for f in files]
     reached: dict[str, LandingFile] = {}
     for f in files:
         first = reached.setdefault(f.source_file, f)

@@ -33,6 +33,37 @@ class LandingFile:
     reason: str = ""
     source_file: str = ""  # lineage: the file's path relative to the landing folder, links resolved
     link_path: str | None = None  # the path it was found at, when that goes through a link
+    delivery: str = ""  # the delivery it belongs to (delivery_of); empty for files not read
+
+
+# A billing period's folder, as each provider names it: AWS legacy CUR's and Azure's
+# `yyyymmdd-yyyymmdd`, Google Cloud's `invoice_month=YYYYMM`, CUR 2.0's `BILLING_PERIOD=YYYY-MM`,
+# FOCUS exports' `billing_period=YYYY-MM` (any case); the Athena flavour's `year=YYYY/month=M` pair.
+PERIOD_FOLDER_NAME = re.compile(r"^(\d{8}-\d{8}|(billing_period|invoice_month)=.+)$", re.IGNORECASE)
+YEAR_FOLDER = re.compile(r"^year=\d+$", re.IGNORECASE)
+MONTH_FOLDER = re.compile(r"^month=\d+$", re.IGNORECASE)
+
+
+def delivery_of(source: str, export: str, path: Path, landing: Path) -> str:
+    """The delivery a data file belongs to: one billing period of one export, as the landing folder
+    holds it (DECISIONLOG D59). `<source>/<export>/<folders down to the period folder>`: the first
+    period folder below the export (so AWS's assembly folders, Azure's runs and Google Cloud's
+    extracts of one period are one delivery, whichever of them counts); without one, the folder
+    that holds the file (a CUR 2.0 or FOCUS export partitioned some other way)."""
+    parts = path.relative_to(landing / source / export).parts[:-1] if export else ()
+    for i, part in enumerate(parts):
+        if PERIOD_FOLDER_NAME.match(part):
+            return "/".join((source, export, *parts[: i + 1]))
+        if YEAR_FOLDER.match(part) and i + 1 < len(parts) and MONTH_FOLDER.match(parts[i + 1]):
+            return "/".join((source, export, *parts[: i + 2]))
+    return "/".join((source, export, *parts)) if export else source
+
+
+def delivery_id(delivery: str) -> str:
+    """A delivery's id: stable across loads and safe as a file name."""
+    import hashlib
+
+    return hashlib.sha256(delivery.encode("utf-8")).hexdigest()[:16]
 
 
 def is_data_file(path: Path) -> bool:

@@ -158,7 +158,7 @@ def _json_lines_relation(path: Path) -> str:
         f"(select try_cast(line as json) as record, line from read_csv({sql_str(str(path))}, "
         f"header = false, auto_detect = false, columns = {{'line': 'VARCHAR'}}, "
         f"delim = {sql_str(JSON_LINE_DELIMITER)}, quote = '', escape = '', max_line_size = {MAX_LINE_BYTES}, "
-        "store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans'))"
+        f"buffer_size = {MAX_LINE_BYTES}, store_rejects = true, rejects_table = 'reject_errors', rejects_scan = 'reject_scans'))"
     )
 
 

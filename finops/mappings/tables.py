@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..database import connect
 from ..settings import money_type
 from .across_files import read_mappings
 from .specs import MAPPING_FILES, Column
@@ -16,9 +17,8 @@ def _sql_type(column: Column, money_type: str) -> str:
 def write_mappings(parsed: dict[str, list[dict]], duckdb_path: Path) -> None:
     """(Re)write the raw.mapping_* tables from read_mappings' result, in one transaction; DECIMAL
     columns get the warehouse's money type (settings.money_type)."""
-    import duckdb
 
-    con = duckdb.connect(str(duckdb_path))
+    con = connect(duckdb_path)
     try:
         con.execute("begin transaction")
         con.execute("create schema if not exists raw")

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
+from ..database import connect as connect_duckdb
 from ..landing.providers import SOURCES
 from . import config as C
 from .aws import D38, MAX_ROWS_PER_FILE, Month, ReportGenerator, build_months, q, stable_hex, stable_uuid, ts
@@ -165,7 +166,7 @@ def generate(
     tmpdir.mkdir(parents=True, exist_ok=True)
 
     def connect() -> duckdb.DuckDBPyConnection:
-        c = duckdb.connect()
+        c = connect_duckdb()
         # one thread per connection: a single COPY from range() runs on one thread anyway; the cores are
         # kept busy by writing several files at once (see _Writers)
         c.execute("SET threads = 1")

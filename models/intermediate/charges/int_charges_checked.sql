@@ -6,8 +6,8 @@
 -- provider, completed where FOCUS asks for one answer across providers, then checked:
 --   * account names (D45): the user's accounts.csv, else the name the export states, else the id;
 --   * one ServiceCategory per ServiceName across the whole dataset (FOCUS ServiceName-C-005-C,
---     D48): the category the providers' own service maps (our seeds) give the name most often, else the one
---     most of its rows state; a subcategory of another category becomes `Other (<category>)`;
+--     D48, int_service_name_categories); a subcategory of another category becomes
+--     `Other (<category>)`;
 --   * the FOCUS row rules (macros/focus_row_rules.sql): `broken_focus_rule` names the first rule a
 --     row breaks. A source row is usable only when every FOCUS row made from it holds every rule:
 --     otherwise all of them carry `quarantine_reason` (D46), int_charges_unioned leaves them out and
@@ -15,10 +15,25 @@
 --     listed in quarantine_line_items and the bill still reconciles to the cent.
 -- The providers come from var('providers'), each through its int_<provider>__charges_conformed
 -- (the provider contract, macros/provider_contract.sql).
+{#- Incremental by delivery (D61): the deliveries not yet built, and those holding a ServiceName
+    whose one category (int_service_name_categories, counted over every delivery) is no longer the
+    one their rows hold. Both are looked up when the model runs and inlined as literals. -#}
+{%- set rebuilt = [] %}
+{%- if incremental_by_delivery() and execute %}
+    {%- set recategorized = delivery_ids(
+        "select distinct existing.delivery_id from " ~ this ~ " as existing inner join "
+        ~ ref('int_service_name_categories') ~ " as categories on existing.service_name = categories.service_name "
+        ~ "where existing.service_category is distinct from categories.service_category"
+    ) %}
+    {%- set rebuilt = (deliveries_not_built() + recategorized) | unique | sort %}
+{%- endif %}
 with
 
 unioned as (
-    {{ union_providers('charges_conformed') }}
+    {{ union_providers(
+        'charges_conformed',
+        where=('delivery_id in ' ~ sql_in_list(rebuilt)) if incremental_by_delivery() else none
+    ) }}
 ),
 
 accounts as (
@@ -29,28 +44,8 @@ subcategories as (
     select * from {{ ref('focus_service_subcategories') }}
 ),
 
--- The categories each ServiceName is given: by how many rows the providers' own service maps (the
--- seeds of the AWS, Azure and Google Cloud conform) give it, and by how many rows in all (a native
--- export states its own).
-service_category_votes as (
-    select
-        service_name,
-        service_category,
-        count(*) filter (where source_name <> 'focus') as service_map_row_count,
-        count(*) as row_count
-    from unioned
-    group by 1, 2
-),
-
 service_name_categories as (
-    select
-        service_name,
-        service_category
-    from service_category_votes
-    qualify row_number() over (
-        partition by service_name
-        order by service_map_row_count desc, row_count desc, service_category asc
-    ) = 1
+    select * from {{ ref('int_service_name_categories') }}
 ),
 
 completed as (
@@ -109,6 +104,8 @@ broken_source_rows as (
 final as (
     select
         checked.*,
+        -- Which dbt invocation wrote the row: focus_cost_and_usage rebuilds the deliveries this one did.
+        '{{ this_invocation() }}' as built_by_invocation,
         case
             when broken_source_rows.broken_focus_rule is not null
                 then 'breaks FOCUS rule ' || broken_source_rows.broken_focus_rule || ' (macros/focus_row_rules.sql)'

@@ -8,7 +8,7 @@ checked as (
 ),
 
 final as (
-    select * exclude (broken_focus_rule, quarantine_reason)
+    select * exclude (broken_focus_rule, quarantine_reason, built_by_invocation)
     from checked
     where quarantine_reason is null
 )

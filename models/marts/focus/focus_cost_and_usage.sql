@@ -5,10 +5,31 @@
 -- are UTC wall-clock TIMESTAMPs without a zone, so DATE(ChargePeriodStart) is the UTC day everywhere,
 -- and Tags is a MAP(VARCHAR, VARCHAR), so Tags['team'] is the tag's value (the FOCUS use-case
 -- library's spelling); focus-validator gets Tags as JSON text (finops/checks/focus_validation.py).
+{#- Incremental by delivery (D61): the deliveries int_charges_checked rewrote in this invocation,
+    those not yet built (one that now has no usable row leaves none behind: the pre-hook deletes
+    them first), and those whose rows hold an exchange rate or reporting currency that is no longer
+    int_reporting_currency_rates' answer. Looked up when the model runs, inlined as literals. -#}
+-- depends_on: {{ ref('int_charges_checked') }}
+{%- set rebuilt = [] %}
+{%- if incremental_by_delivery() and execute %}
+    {%- set rewritten = delivery_ids(
+        "select distinct delivery_id from " ~ ref('int_charges_checked')
+        ~ " where built_by_invocation = '" ~ this_invocation() ~ "'"
+    ) %}
+    {%- set rerated = delivery_ids(
+        "select distinct existing.x_source_delivery_id from " ~ this ~ " as existing inner join "
+        ~ ref('int_reporting_currency_rates') ~ " as rates on existing.BillingCurrency = rates.billing_currency "
+        ~ "and cast(date_trunc('month', existing.BillingPeriodStart) as date) = rates.billing_month "
+        ~ "where existing.x_exchange_rate is distinct from rates.exchange_rate "
+        ~ "or existing.x_reporting_currency is distinct from rates.reporting_currency"
+    ) %}
+    {%- set rebuilt = (deliveries_not_built() + rewritten + rerated) | unique | sort %}
+{%- endif %}
 with
 
 charges as (
     select * from {{ ref('int_charges_unioned') }}
+    where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
 ),
 
 rates as (
@@ -88,6 +109,7 @@ final as (
         cast(cast(tags as json) as map (varchar, varchar)) as Tags,
         source_name as x_source_name,
         export_name as x_source_export,
+        delivery_id as x_source_delivery_id,
         source_file as x_source_file,
         source_row_number as x_source_row_number,
         source_line_item_id as x_source_line_item_id,

@@ -16,6 +16,7 @@ typed as (
     select
         'focus' as source_name,
         _export_name as export_name,
+        _delivery_id as delivery_id,
         _source_file as source_file,
         _source_row_number as source_row_number,
         _delivery_flavour as delivery_flavour,

@@ -35,6 +35,7 @@ with
 
 source as (
     select * from {{ source('gcp', 'billing_export') }}
+    where {{ delivery_to_rebuild('_delivery_id') }}
 ),
 
 currencies as (
@@ -45,6 +46,7 @@ typed as (
     select
         'gcp' as source_name,
         _export_name as export_name,
+        _delivery_id as delivery_id,
         _source_file as source_file,
         _source_row_number as source_row_number,
         _delivery_flavour as delivery_flavour,

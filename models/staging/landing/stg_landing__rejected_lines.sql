@@ -12,6 +12,7 @@ renamed as (
     select
         source as source_name,
         _export_name as export_name,
+        _delivery_id as delivery_id,
         _source_file as source_file,
         line_number as source_line_number,
         error_message,

@@ -16,7 +16,7 @@ with
 
 line_items as (
     select * from {{ ref('int_aws__line_items') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ delivery_to_rebuild() }}
 ),
 
 service_categories as (
@@ -131,6 +131,7 @@ conformed as (
         'AWS' as provider_name,
         rows_.source_name,
         rows_.export_name,
+        rows_.delivery_id,
         rows_.source_file,
         rows_.source_row_number,
         rows_.line_item_id as source_line_item_id,

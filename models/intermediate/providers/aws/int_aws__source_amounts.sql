@@ -5,12 +5,14 @@ with
 
 line_items as (
     select * from {{ ref('int_aws__line_items') }}
+    where {{ delivery_to_rebuild() }}
 ),
 
 final as (
     select
         source_name,
         export_name,
+        delivery_id,
         source_file,
         source_row_number,
         line_item_id as source_line_item_id,

@@ -16,7 +16,7 @@ with
 
 line_items as (
     select * from {{ ref('int_azure__cost_details') }}
-    where is_carried and quarantine_reason is null
+    where is_carried and quarantine_reason is null and {{ delivery_to_rebuild() }}
 ),
 
 service_categories as (
@@ -73,6 +73,7 @@ conformed as (
         'Microsoft' as provider_name,
         source_name,
         export_name,
+        delivery_id,
         source_file,
         source_row_number,
         cast(null as varchar) as source_line_item_id,

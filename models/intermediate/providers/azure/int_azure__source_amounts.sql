@@ -6,12 +6,14 @@ with
 
 cost_details as (
     select * from {{ ref('int_azure__cost_details') }}
+    where {{ delivery_to_rebuild() }}
 ),
 
 final as (
     select
         source_name,
         export_name,
+        delivery_id,
         source_file,
         source_row_number,
         billing_account_id,

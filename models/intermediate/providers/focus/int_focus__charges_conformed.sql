@@ -18,7 +18,7 @@ with
 
 line_items as (
     select * from {{ ref('stg_focus__line_items') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ delivery_to_rebuild() }}
 ),
 
 issuers as (
@@ -42,6 +42,7 @@ conformed as (
         provider_name,
         source_name,
         export_name,
+        delivery_id,
         source_file,
         source_row_number,
         billing_account_id,

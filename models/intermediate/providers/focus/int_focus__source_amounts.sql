@@ -5,12 +5,14 @@ with
 
 focus_exports as (
     select * from {{ ref('stg_focus__line_items') }}
+    where {{ delivery_to_rebuild() }}
 ),
 
 final as (
     select
         source_name,
         export_name,
+        delivery_id,
         source_file,
         source_row_number,
         cast(null as varchar) as source_line_item_id,

@@ -13,7 +13,7 @@ with
 
 line_items as (
     select * from {{ ref('stg_gcp__billing_export') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ delivery_to_rebuild() }}
 ),
 
 service_categories as (
@@ -120,6 +120,7 @@ conformed as (
         'Google Cloud' as provider_name,
         priced.source_name,
         priced.export_name,
+        priced.delivery_id,
         priced.source_file,
         priced.source_row_number,
         cast(null as varchar) as source_line_item_id,

@@ -4,12 +4,14 @@ with
 
 billing_export as (
     select * from {{ ref('stg_gcp__billing_export') }}
+    where {{ delivery_to_rebuild() }}
 ),
 
 final as (
     select
         source_name,
         export_name,
+        delivery_id,
         source_file,
         source_row_number,
         cast(null as varchar) as source_line_item_id,

@@ -1,0 +1,63 @@
+"""The one way the warehouse opens DuckDB: every connection is bound by the same memory limit and
+spills to the same folder (DECISIONLOG D60).
+
+| variable             | default                         | meaning                                          |
+|----------------------|---------------------------------|--------------------------------------------------|
+| FINOPS_MEMORY_LIMIT  | 4GB                             | DuckDB `memory_limit` of the loader, dbt and the checks (each process) |
+| FINOPS_TEMP_DIR      | warehouse.data/tmp              | DuckDB `temp_directory`: where work larger than the limit spills |
+
+`finops` resolves both once (`configure`) and exports them, so dbt (profiles.yml reads the same
+variables) and every child process use the same values; `connect` applies them. A work that does
+not fit in the limit spills to the folder instead of failing; DuckDB itself uses about 80 % of the
+machine when no limit is set, which on a laptop shared with a browser means swapping.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .errors import InputError
+
+DEFAULT_MEMORY_LIMIT = "4GB"
+SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
+
+
+class SettingError(InputError):
+    """An environment variable holds a value the warehouse cannot use (the message says which)."""
+
+
+def memory_limit() -> str:
+    value = os.environ.get("FINOPS_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    if not SIZE.match(value):
+        raise SettingError(
+            f"FINOPS_MEMORY_LIMIT={value!r}: not a size DuckDB understands, e.g. 4GB or 800MB; set it and run again."
+        )
+    return value.strip().replace(" ", "")
+
+
+def temp_directory(data_dir: Path | None = None) -> str:
+    """FINOPS_TEMP_DIR, else `<data_dir>/tmp`, else DuckDB's own default beside the database."""
+    value = os.environ.get("FINOPS_TEMP_DIR")
+    if value:
+        return str(Path(value).expanduser().resolve())
+    return str(data_dir / "tmp") if data_dir else ""
+
+
+def configure(data_dir: Path) -> None:
+    """Resolve the settings once, for this process and every process it starts (dbt reads them too)."""
+    os.environ["FINOPS_MEMORY_LIMIT"] = memory_limit()
+    os.environ["FINOPS_TEMP_DIR"] = temp_directory(data_dir)
+
+
+def connect(path: Path | str | None = None, read_only: bool = False):  # noqa: ANN201 - duckdb connection
+    """A DuckDB connection (in memory without a path) under the memory limit and spill folder."""
+    import duckdb
+
+    config = {"memory_limit": memory_limit()}
+    spill = temp_directory()
+    if spill:
+        Path(spill).mkdir(parents=True, exist_ok=True)
+        config["temp_directory"] = spill
+    return duckdb.connect(str(path) if path is not None else ":memory:", read_only=read_only, config=config)

@@ -1,0 +1,165 @@
+"""Incremental refresh = full refresh (DECISIONLOG D59, D61).
+
+One warehouse is built in steps, the way a daily refresh meets the bills: months 1-2 first; then
+month 3 arrives, month 2 of one AWS payer is re-delivered with other amounts, and a closed month
+(month 1) of a Google Cloud billing account is restated. Every public mart of that warehouse must
+equal, row for row and to the last unit of money, a warehouse built in one full refresh from the
+final landing folder; the deliveries that did not change must not have been read or rewritten.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from finops.settings import SAMPLE_MAPPINGS_DIR
+
+from .conftest import Build, _query, build_warehouse
+
+# Period folders of the generated landing, per month (1-based), as each provider names them.
+MONTH_FOLDERS = {
+    1: ("20260701-", "year=2026/month=7", "BILLING_PERIOD=2026-07", "billing_period=2026-07", "invoice_month=202607"),
+    2: ("20260801-", "year=2026/month=8", "BILLING_PERIOD=2026-08", "billing_period=2026-08", "invoice_month=202608"),
+    3: ("20260901-", "year=2026/month=9", "BILLING_PERIOD=2026-09", "billing_period=2026-09", "invoice_month=202609"),
+}
+REDELIVERED = "aws_cur/acme-payer-cur/20260801-20260901"  # month 2 of one payer, other amounts
+RESTATED = "gcp/gcp_billing_export_v1_0F1E2D_3C4B5A_697887/invoice_month=202607"  # a closed month
+
+
+def _month(path: Path, landing: Path) -> int | None:
+    relative = path.relative_to(landing).as_posix()
+    for month, markers in MONTH_FOLDERS.items():
+        if any(f"/{marker}" in f"/{relative}" for marker in markers):
+            return month
+    return None
+
+
+def _copy_months(source: Path, target: Path, months: set[int]) -> None:
+    """`source`'s files of the given months (and everything that belongs to no month) into `target`."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and (_month(path, source) in months or _month(path, source) is None):
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+
+
+def _replace(landing: Path, other: Path, folder: str) -> None:
+    shutil.rmtree(landing / folder)
+    shutil.copytree(other / folder, landing / folder)
+
+
+def _public_marts(build: Build) -> list[str]:
+    return [name for (name,) in build.query(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+    )]
+
+
+def _differences(a: Build, b: Build, mart: str) -> tuple[int, int]:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{a.duckdb_path}' as a (read_only)")
+        con.execute(f"attach '{b.duckdb_path}' as b (read_only)")
+        only_a = con.execute(f"select count(*) from (from a.marts.{mart} except all from b.marts.{mart})").fetchone()[0]
+        only_b = con.execute(f"select count(*) from (from b.marts.{mart} except all from a.marts.{mart})").fetchone()[0]
+        return only_a, only_b
+    finally:
+        con.close()
+
+
+def _deliveries(build: Build) -> dict[str, tuple]:
+    """delivery -> (delivery_id, loaded_at, status, partition mtime_ns and inode) of the working database."""
+    rows = _query(build.work_path, "select delivery, delivery_id, loaded_at, status, source from raw.deliveries")
+    raw = build.work_path.parent / "raw"
+    result = {}
+    for delivery, delivery_id, loaded_at, status, _source in rows:
+        partitions = sorted(raw.glob(f"*/{delivery_id}-*.parquet"))
+        stats = tuple((p.stat().st_mtime_ns, p.stat().st_ino) for p in partitions if p.parent.name != "rejected_lines")
+        result[delivery] = (delivery_id, loaded_at, status, stats)
+    return result
+
+
+def _redelivered_cost(build: Build):  # noqa: ANN202
+    return build.query(
+        "select sum(BilledCost) from marts.focus_cost_and_usage where x_source_file like ?".replace(
+            "?", f"'{REDELIVERED}/%'")
+    )[0][0]
+
+
+@pytest.fixture(scope="module")
+def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from finops.sample_data import generate
+
+    root = tmp_path_factory.mktemp("incremental")
+    first, second = root / "generated-a", root / "generated-b"
+    generate(first, seed=7, months=3, rows_per_month=800, progress=False)
+    generate(second, seed=8, months=3, rows_per_month=800, progress=False)
+
+    landing = root / "landing"
+    _copy_months(first, landing, {1, 2})
+    warehouse = root / "incremental" / "warehouse.duckdb"
+    step_1 = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR)
+    assert step_1.returncode == 0, step_1.output[-4000:]
+    after_step_1 = _deliveries(step_1)
+    redelivered_cost_1 = _redelivered_cost(step_1)
+
+    _copy_months(first, landing, {3})
+    _replace(landing, second, REDELIVERED)
+    _replace(landing, second, RESTATED)
+    step_2 = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR)
+    assert step_2.returncode == 0, step_2.output[-4000:]
+    after_step_2 = _deliveries(step_2)
+
+    no_change = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR)
+    assert no_change.returncode == 0, no_change.output[-4000:]
+
+    full = build_warehouse(landing, root / "full" / "warehouse.duckdb", mappings=SAMPLE_MAPPINGS_DIR)
+    assert full.returncode == 0, full.output[-4000:]
+    return {"step_1": step_1, "step_2": step_2, "no_change": no_change, "full": full,
+            "redelivered_cost": (redelivered_cost_1, _redelivered_cost(step_2)),
+            "after_step_1": after_step_1, "after_step_2": after_step_2, "after_no_change": _deliveries(no_change)}
+
+
+def test_steps_are_incremental_and_rebuild_only_what_changed(steps: dict) -> None:
+    assert "dbt build: full refresh, first build" in steps["step_1"].output
+    # Month 3 of each export (11 exports: 2 legacy CUR, 1 CUR 2.0, 2 FOCUS, 4 Azure, 2 Google Cloud),
+    # the re-delivered month and the restated month.
+    assert "dbt build: incremental: 13 of 33 deliveries to rebuild" in steps["step_2"].output, steps["step_2"].output
+    assert ("dbt build: nothing changed since the last publication (33 deliveries unchanged)"
+            in steps["no_change"].output), steps["no_change"].output
+    assert "dbt build: full refresh, first build" in steps["full"].output
+
+
+def test_every_public_mart_equals_a_full_refresh(steps: dict) -> None:
+    incremental, full = steps["step_2"], steps["full"]
+    marts = _public_marts(full)
+    assert marts == _public_marts(incremental)
+    assert "focus_cost_and_usage" in marts and "fct_billing_reconciliation" in marts
+    differing = {mart: d for mart in marts if (d := _differences(incremental, full, mart)) != (0, 0)}
+    assert differing == {}
+    # And a refresh that finds nothing new changes nothing.
+    assert {mart: d for mart in marts if (d := _differences(steps["no_change"], full, mart)) != (0, 0)} == {}
+    # The changed amounts did reach the marts (equality would hold vacuously if the re-delivery were ignored).
+    before, after = steps["redelivered_cost"]
+    assert before and after and before != after
+
+
+def test_unchanged_deliveries_are_neither_read_nor_rewritten(steps: dict) -> None:
+    before, after, again = steps["after_step_1"], steps["after_step_2"], steps["after_no_change"]
+    changed = {REDELIVERED, RESTATED}
+    for delivery, (delivery_id, loaded_at, _status, partitions) in before.items():
+        if delivery in changed:
+            assert after[delivery][1] > loaded_at, delivery
+            assert after[delivery][2] == "changed", delivery
+            continue
+        assert after[delivery][0] == delivery_id
+        assert after[delivery][1] == loaded_at, f"{delivery} was loaded again"
+        assert after[delivery][2] == "unchanged", delivery
+        assert after[delivery][3] == partitions, f"{delivery}'s partition was rewritten"
+    new = set(after) - set(before)
+    assert len(new) == 11 and all(after[d][2] == "new" for d in new)
+    assert all(status == "unchanged" for _, _, status, _ in again.values())
+    assert {d: v[1] for d, v in again.items()} == {d: v[1] for d, v in after.items()}
