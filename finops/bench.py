@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from .database import connect
+from .database import connect, memory_limit
 from .settings import GENERATED_MARKER, REPO_ROOT, SAMPLE_MAPPINGS_DIR, money_type
 from .warehouse import WarehousePaths
 
@@ -53,7 +53,7 @@ amortised = sys.argv[3]
 azure_groups, gcp_files = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 money = sys.argv[6]  # the warehouse's money type (settings.money_type)
 import os
-con = duckdb.connect(config={"memory_limit": os.environ.get("FINOPS_MEMORY_LIMIT", "4GB")})  # as the build
+con = duckdb.connect(config={"memory_limit": os.environ["FINOPS_MEMORY_LIMIT"]})  # as the build
 parts = []
 # Azure: each group of files shares its header spelling (EA or MCA); the actual export's cost is the
 # billed basis, the amortised export's the amortised one.
@@ -223,7 +223,8 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     build = [sys.executable, "-m", "finops.cli", "build", "--landing", str(landing), "--duckdb", str(database),
              "--no-docs"]
     # The generated data's rule files; the build's own spill folder (beside its warehouse).
-    env = {"FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR), "FINOPS_TEMP_DIR": str(WarehousePaths(database).data_dir / "tmp")}
+    env = {"FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR), "FINOPS_TEMP_DIR": str(WarehousePaths(database).data_dir / "tmp"),
+           "FINOPS_MEMORY_LIMIT": memory_limit()}
 
     runs = {}
     for name in ("full build", "incremental refresh", "no-change refresh"):
@@ -252,7 +253,7 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     csv_files, parquet_files, azure_groups, gcp_files = _current_files(landing)
     code, output, _, _ = _run(
         [sys.executable, "-c", _FLOOR_SCRIPT, json.dumps(csv_files), json.dumps(parquet_files), _AMORTIZED,
-         json.dumps(azure_groups), json.dumps(gcp_files), money_type()])
+         json.dumps(azure_groups), json.dumps(gcp_files), money_type()], env)
     if code != 0:
         print(output[-4000:])
         return 1
@@ -264,7 +265,7 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     print(f"landing: {months} months; rows per source (current deliveries): "
           + ", ".join(f"{source} {int(n):,}" for source, n in by_source.items()))
     print(f"rows (current AWS, Azure and Google Cloud rows): {raw_rows:,}   FOCUS rows: {focus_rows:,}   "
-          f"memory limit {os.environ.get('FINOPS_MEMORY_LIMIT', '4GB')}")
+          f"memory limit {memory_limit()}")
     for name, (seconds, peak, plan) in runs.items():
         share = f"  {100 * seconds / full_seconds:5.1f} % of the full build" if name != "full build" else ""
         print(f"{name + ':':21} {seconds:8.1f} s  {raw_rows / seconds:12,.0f} rows/s  peak memory {peak:8,.0f} MiB"

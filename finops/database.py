@@ -3,7 +3,7 @@ spills to the same folder (DECISIONLOG D60).
 
 | variable             | default                         | meaning                                          |
 |----------------------|---------------------------------|--------------------------------------------------|
-| FINOPS_MEMORY_LIMIT  | 4GB                             | DuckDB `memory_limit` of the loader, dbt and the checks (each process) |
+| FINOPS_MEMORY_LIMIT  | 3.5GB                           | DuckDB `memory_limit` of the loader, dbt and the checks (each process) |
 | FINOPS_TEMP_DIR      | warehouse.data/tmp              | DuckDB `temp_directory`: where work larger than the limit spills |
 
 `finops` resolves both once (`configure`) and exports them, so dbt (profiles.yml reads the same
@@ -20,7 +20,9 @@ from pathlib import Path
 
 from .errors import InputError
 
-DEFAULT_MEMORY_LIMIT = "4GB"
+# DuckDB's buffer limit; the process around it (Python, dbt's manifest, allocations DuckDB does not
+# count) adds 0.5-1 GiB, so the whole build stays under 4.5 GiB (D60).
+DEFAULT_MEMORY_LIMIT = "3.5GB"
 SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
 
 

@@ -59,6 +59,7 @@ COST_ALLOCATED = Suite(
                 as direct_bucket_exactly_when_no_tag_or_account
         from marts.fct_cost_allocated
     """,
+    distinct_rows=True,
     expectations=[
         not_null("owner", "every piece of cost has an owner (the unallocated bucket counts as one)"),
         not_null("direct_owner", "every piece of cost has a direct owner, before any shared-cost rule"),

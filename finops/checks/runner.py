@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ..database import connect
-from .suite import Suite
+from .suite import ROW_COUNT_COLUMN, Suite
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +45,7 @@ class ExpectationResult:
     element_count: int | None = None
     unexpected_examples: list[Any] = field(default_factory=list)
     exception: str | None = None
+    unit: str = "rows"  # what element_count counts: rows, or distinct rows (Suite.distinct_rows)
 
     @property
     def expected(self) -> str:
@@ -59,7 +60,7 @@ class ExpectationResult:
             return f"error: {self.exception}"
         if self.unexpected_count is not None:
             examples = f", e.g. {self.unexpected_examples[:5]}" if self.unexpected_examples else ""
-            return f"{self.unexpected_count} of {self.element_count} rows unexpected{examples}"
+            return f"{self.unexpected_count} of {self.element_count} {self.unit} unexpected{examples}"
         return f"observed {self.observed_value!r}"
 
 
@@ -72,6 +73,7 @@ class SuiteResult:
     seconds: float
     results: list[ExpectationResult]
     error: str | None = None  # the suite could not run (e.g. the table is missing)
+    distinct_rows: int | None = None  # with Suite.distinct_rows: how many distinct rows were validated
 
     @property
     def success(self) -> bool:
@@ -86,8 +88,9 @@ class SuiteResult:
             return f"FAILED {self.name} ({self.table}): could not run: {self.error}"
         passed = len(self.results) - len(self.failed)
         status = "passed" if self.success else "FAILED"
+        distinct = f" ({self.distinct_rows:,} distinct)" if self.distinct_rows is not None else ""
         return (f"{status} {self.name} ({self.table}): {passed}/{len(self.results)} expectations passed "
-                f"on {self.rows:,} rows in {self.seconds:.2f} s")
+                f"on {self.rows:,} rows{distinct} in {self.seconds:.2f} s")
 
 
 def default_suites() -> list[Suite]:
@@ -99,28 +102,27 @@ def default_suites() -> list[Suite]:
 
 
 def run_suites(duckdb_path: Path, suites: list[Suite] | None = None) -> list[SuiteResult]:
-    """Open the warehouse read-only, read each suite's rows and validate them with GX."""
+    """Open the warehouse read-only, read each suite's rows and validate them with GX, one suite at
+    a time (only one DataFrame is held at once)."""
     suites = default_suites() if suites is None else suites
+    context = _ephemeral_context()
+    results = []
     con = connect(duckdb_path, read_only=True)
     try:
-        frames: list[tuple[Suite, pd.DataFrame | None, str | None, float]] = []
         for suite in suites:
             started = time.perf_counter()
             try:
-                frames.append((suite, con.execute(suite.query).df(), None, time.perf_counter() - started))
+                frame = con.execute(suite.query).df()
             except duckdb.Error as exc:
-                frames.append((suite, None, str(exc).splitlines()[0], 0.0))
+                results.append(SuiteResult(suite.name, suite.table, suite.description, 0, 0.0, [],
+                                           str(exc).splitlines()[0]))
+                continue
+            read_seconds = time.perf_counter() - started
+            result = validate_dataframe(suite, frame, context)
+            del frame
+            results.append(dataclasses.replace(result, seconds=result.seconds + read_seconds))
     finally:
         con.close()
-
-    context = _ephemeral_context()
-    results = []
-    for suite, frame, error, read_seconds in frames:
-        if frame is None:
-            results.append(SuiteResult(suite.name, suite.table, suite.description, 0, 0.0, [], error))
-        else:
-            result = validate_dataframe(suite, frame, context)
-            results.append(dataclasses.replace(result, seconds=result.seconds + read_seconds))
     return results
 
 
@@ -144,13 +146,15 @@ def validate_dataframe(suite: Suite, frame: pd.DataFrame, context: Any = None) -
         gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch_definition, suite=gx_suite)
     )
     outcome = validation.run(batch_parameters={"dataframe": frame})
+    unit = "distinct rows" if suite.distinct_rows else "rows"
     return SuiteResult(
         name=suite.name,
         table=suite.table,
         description=suite.description,
-        rows=len(frame),
+        rows=int(frame[ROW_COUNT_COLUMN].sum()) if suite.distinct_rows else len(frame),
         seconds=time.perf_counter() - started,
-        results=[_expectation_result(result) for result in outcome.results],
+        results=[_expectation_result(result, unit) for result in outcome.results],
+        distinct_rows=len(frame) if suite.distinct_rows else None,
     )
 
 
@@ -171,7 +175,7 @@ def _ephemeral_context() -> Any:
     return context
 
 
-def _expectation_result(result: Any) -> ExpectationResult:
+def _expectation_result(result: Any, unit: str = "rows") -> ExpectationResult:
     config = result.expectation_config
     details = result.result or {}
     # exception_info is one {"raised_exception": ..., "exception_message": ...} dict, or a dict of
@@ -190,6 +194,7 @@ def _expectation_result(result: Any) -> ExpectationResult:
         element_count=details.get("element_count"),
         unexpected_examples=[_plain(value) for value in details.get("partial_unexpected_list") or []],
         exception=exception,
+        unit=unit,
     )
 
 

@@ -98,6 +98,55 @@ class Loader:
         self.rejected = 0
         self.recovered = 0
         self.warnings: list[str] = []
+        # The files of the delivery being read, one scratch table each, by raw table: each file is
+        # read once into its own table, and the delivery's partition is written from them in one
+        # COPY (write_delivery), so no row is copied a second time inside the database.
+        self.parts: dict[str, list[str]] = {}
+        self.part_objects: list[str] = []  # what drop_parts drops ("view x", "table y"), in that order
+        self.part_count = 0
+
+    def stage(self, table: str, query: str) -> int:
+        """Keep a file's rows (a query giving some of the raw table's columns) for its delivery's
+        partition; returns how many rows."""
+        self.part_count += 1
+        name = f"_part_{self.part_count}"
+        self.con.execute(f"create temp table {name} as {query}")
+        self.parts.setdefault(table, []).append(name)
+        self.part_objects.append(f"table {name}")
+        return self.con.execute(f"select count(*) from {name}").fetchone()[0]
+
+    def stage_file_rows(self, table: str) -> int:
+        """Keep `_file_rows` (a CSV file read in file order) as a part, numbered by its rowids: DuckDB
+        keeps a file's row order in it, so the rowids count the rows in file order (a window function
+        over the whole file would be slower, single-threaded; the first rowid is subtracted, whatever
+        DuckDB numbers from)."""
+        self.part_count += 1
+        name = f"_part_{self.part_count}"
+        self.con.execute(f"alter table _file_rows rename to {name}_rows")
+        self.con.execute(f"create temp view {name} as select *, rowid - (select min(rowid) from {name}_rows) + 1 "
+                         f"as _source_row_number from {name}_rows")
+        self.parts.setdefault(table, []).append(name)
+        self.part_objects += [f"view {name}", f"table {name}_rows"]
+        return self.con.execute(f"select count(*) from {name}_rows").fetchone()[0]
+
+    def write_delivery(self, raw_dir: Path, delivery: str, generation: str) -> list[str]:
+        """Write the delivery's partition of each raw table it has rows for, from its files' parts,
+        with every column of the raw table (the empty loading table names them, typed); the raw
+        tables written."""
+        written = []
+        for table, parts in sorted(self.parts.items()):
+            union = " union all by name ".join(
+                [f"select * from {loading_table(table)}", *(f"select * from {p}" for p in parts)])
+            target = ledger_module.partition_path(raw_dir, table, delivery, generation)
+            ledger_module.write_partition(self.con, f"select * from ({union})", target)
+            written.append(table)
+        self.drop_parts()
+        return written
+
+    def drop_parts(self) -> None:
+        for kind_and_name in self.part_objects:
+            self.con.execute(f"drop {kind_and_name}")
+        self.parts, self.part_objects = {}, []
 
     def rel(self, f: LandingFile) -> str:
         """The file's lineage path (relative to the landing folder, links resolved)."""
@@ -241,19 +290,12 @@ class Loader:
 
     def _load_csv(self, f: LandingFile, table: str, select: str, spec: CsvSpec, meta: str) -> tuple[
             int, list[RejectedLine], str]:
-        """A CSV file in one DuckDB pass into a scratch table: DuckDB keeps the file's row order in it, so
-        its rowids count the rows in file order (a window function over the whole file would be slower,
-        single-threaded; the first rowid is subtracted, whatever DuckDB numbers from). Rejected lines
-        that can be recovered follow the file's other rows."""
+        """A CSV file in one DuckDB pass into a scratch table, numbered in file order (stage_file_rows).
+        Rejected lines that can be recovered follow the file's other rows."""
         path, note = self.read_into_file_rows(f, f"{select}, {meta}", lambda p: self.csv_relation(p, spec))
         lines = self.rejected_lines()
         self._recover(lines, path, spec, f"{select}, {meta}")
-        loaded = self.con.execute(
-            f"insert into {loading_table(table)} by name select *, rowid - (select min(rowid) from _file_rows) + 1 "
-            "as _source_row_number from _file_rows"
-        ).fetchone()[0]
-        self.con.execute("drop table _file_rows")
-        return loaded, lines, note
+        return self.stage_file_rows(table), lines, note
 
     def load_file(self, f: LandingFile) -> int:
         try:
@@ -290,10 +332,8 @@ class Loader:
             select, relation, spec = provider.select(self, f)
             if spec is None:
                 # Parquet numbers its rows itself (file_row_number), so the rows go straight in.
-                loaded = self.con.execute(
-                    f"insert into {loading_table(table)} by name select {select}, {meta}, file_row_number + 1 "
-                    f"as _source_row_number from {relation}"
-                ).fetchone()[0]
+                loaded = self.stage(table, f"select {select}, {meta}, file_row_number + 1 as _source_row_number "
+                                           f"from {relation}")
                 lines, note = [], ""
             else:
                 loaded, lines, note = self._load_csv(f, table, select, spec, meta)
@@ -411,14 +451,7 @@ def load_landing(landing: Path, duckdb_path: Path, progress: bool = True, full_r
                 rows += n
                 read.file_read(delivery.delivery, n)
             result.files_read += len(delivery.current)
-            written = []
-            for table in raw_tables:
-                (count,) = con.execute(f"select count(*) from {loading_table(table)}").fetchone()
-                if count:
-                    target = ledger_module.partition_path(raw_dir, table, delivery.id, generation)
-                    ledger_module.write_partition(con, f"select * from {loading_table(table)}", target)
-                    con.execute(f"delete from {loading_table(table)}")
-                    written.append(table)
+            written = loader.write_delivery(raw_dir, delivery.id, generation)
             (rejected,) = con.execute(
                 f"select count(*) from {loading_table('rejected_lines')} where _delivery_id = ? and repair is null",
                 [delivery.id],

@@ -348,3 +348,28 @@ def test_a_broken_allocation_mart_fails_exactly_the_expectation_that_guards_it(
     assert result.error is None, result.error
     assert {failed.kwargs["column"] for failed in result.failed} == failed_columns, _failures([result])
     assert all(failed.description and failed.unexpected_count for failed in result.failed), _failures([result])
+
+
+def test_a_suite_on_distinct_rows_counts_every_row_and_takes_only_row_by_row_expectations(tmp_path: Path) -> None:
+    """fct_cost_allocated is validated on its distinct rows (tens of millions of rows in pandas would
+    take gigabytes): the summary still counts every row, a failure says how many distinct rows broke
+    the rule, and an expectation over the whole column (uniqueness, `mostly`) is refused."""
+    import great_expectations as gx
+
+    from finops.checks.runner import run_suites
+    from finops.checks.suite import Suite
+
+    database = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create table t as select case when i % 1000 = 0 then 'bad' else 'good' end as v "
+                "from range(100000) as r(i)")
+    con.close()
+    in_set = gx.expectations.ExpectColumnValuesToBeInSet(column="v", value_set=["good"])
+    (result,) = run_suites(database, [Suite("t", "t", [in_set], distinct_rows=True)])
+    assert (result.rows, result.distinct_rows) == (100000, 2)
+    assert "on 100,000 rows (2 distinct)" in result.summary_line()
+    assert [failed.observed for failed in result.failed] == ["1 of 2 distinct rows unexpected, e.g. ['bad']"]
+    for refused in (gx.expectations.ExpectColumnValuesToBeUnique(column="v"),
+                    gx.expectations.ExpectColumnValuesToBeInSet(column="v", value_set=["good"], mostly=0.9)):
+        with pytest.raises(ValueError, match="cannot be validated on distinct rows"):
+            Suite("t", "t", [refused], distinct_rows=True)

@@ -1,0 +1,33 @@
+"""Our generic dbt tests (macros/generic_tests/) find what they guard: each test's SQL is rendered
+from its macro (the body of its `{% test %}` block, plain Jinja) and run on small tables."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import jinja2
+import pytest
+
+from finops.settings import REPO_ROOT
+
+
+def _render(test: str, **arguments: object) -> str:
+    text = (REPO_ROOT / "macros" / "generic_tests" / f"{test}.sql").read_text()
+    body = re.search(r"\{%\s*test\s+" + test + r"\(.*?\)\s*%\}(.*?)\{%\s*endtest\s*%\}", text, re.S)
+    assert body, f"no test block in {test}.sql"
+    return jinja2.Environment().from_string(body.group(1)).render(**arguments)
+
+
+@pytest.mark.parametrize(("rows", "duplicates"), [
+    ("select i as a, 'x' || i as b from range(100000) as r(i)", []),
+    ("select i % 50000 as a, 'x' || (i % 50000) as b from range(100000) as r(i) where i < 50001", [(0, "x0", 2)]),
+    # NULL counts as a value: two rows with the same NULL key are a duplicate
+    ("select * from (values (1, null), (1, null), (2, 'y')) as t(a, b)", [(1, None, 2)]),
+    ("select * from (values (null, null), (null, null), (null, 'y')) as t(a, b)", [(None, None, 2)]),
+], ids=["unique", "one duplicate among many", "null in a key column", "all-null key"])
+def test_unique_combination_finds_every_duplicate_key(rows: str, duplicates: list[tuple]) -> None:
+    con = duckdb.connect()
+    con.execute(f"create table t as {rows}")
+    found = con.execute(_render("unique_combination", model="t", columns=["a", "b"]) + " order by all").fetchall()
+    assert found == duplicates
