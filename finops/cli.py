@@ -158,6 +158,10 @@ def _build(args: argparse.Namespace) -> int:
                 "the great-expectations suites above failed, so this build was not published and the warehouse "
                 f"keeps its previous state; the working database {paths.work} holds the failed build for inspection."
             )
+        if _INTERRUPTED:
+            # A Ctrl-C that code below us swallowed (dbt can, when it lands between two of its steps)
+            # still stops the run before it publishes.
+            raise KeyboardInterrupt()
         catalog = publish(paths, {
             "landing_dir": str(settings.landing_dir),
             "mapping_files": mapping_files,
@@ -230,6 +234,15 @@ def _on_sigterm(signum, frame) -> None:  # noqa: ANN001, ARG001 - signal handler
     raise Terminated()
 
 
+_INTERRUPTED = False  # a SIGINT reached this run (checked again before publishing)
+
+
+def _on_sigint(signum, frame) -> None:  # noqa: ANN001 - signal handler signature
+    global _INTERRUPTED
+    _INTERRUPTED = True
+    signal.default_int_handler(signum, frame)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="finops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", default=bool(os.environ.get("FINOPS_DEBUG")),
@@ -284,6 +297,9 @@ def run_command(args: argparse.Namespace) -> int:
     from .database import configure
 
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    global _INTERRUPTED
+    _INTERRUPTED = False
+    previous_int = signal.signal(signal.SIGINT, _on_sigint)
     try:
         # One memory limit and spill folder for this process, dbt and every child (finops/database.py).
         configure(load_settings(None, getattr(args, "duckdb", None)).warehouse.data_dir)
@@ -327,6 +343,7 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _error(sentence: str) -> None:
