@@ -69,3 +69,74 @@
 {% macro this_invocation() -%}
     {{ return(invocation_id) }}
 {%- endmacro %}
+
+{#- The daily split and the allocation (D63) are incremental by delivery too. Each of these models
+    names the deliveries it rebuilds in `rebuilt_deliveries()` (one rule per model, below); the
+    model reads only their rows and its pre-hook `delete_rebuilt_deliveries()` deletes their old
+    rows first, so a delivery that now gives the model no row leaves none behind. Both are
+    evaluated when the model runs, before it writes, so they see the same answer.
+
+    rewritten_deliveries(relation)         the ids of the deliveries whose rows in `relation` (a model
+                                           that stamps built_by_invocation) this invocation wrote
+    rebuilt_deliveries()                   the deliveries the running model rebuilds ([] in a full
+                                           refresh, where it rebuilds everything)
+    delete_rebuilt_deliveries()            the pre-hook -#}
+
+{% macro rewritten_deliveries(relation) -%}
+    {{ return(delivery_ids(
+        "select distinct delivery_id from " ~ relation
+        ~ " where built_by_invocation = '" ~ this_invocation() ~ "' order by 1"
+    )) }}
+{%- endmacro %}
+
+{% macro rebuilt_deliveries() -%}
+    {%- if not (incremental_by_delivery() and execute) -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set model = this.identifier -%}
+    {%- if model == 'int_charges_split_by_day' -%}
+        {#- Each row is split on its own, except that the days of a multi-day Unused commitment row
+            come from the commitment's daily split (int_commitment_charges_daily), which depends on
+            every row of the commitment on those days: besides what int_charges_checked rewrote, a
+            delivery is rebuilt when one of its Unused rows' days no longer holds the amount the
+            commitment's split gives it now (a row with one slice keeps its own amount). -#}
+        {%- set changed_unused = delivery_ids(
+            "with stored as (select *, count(*) over (partition by source_file, source_row_number, row_kind)"
+            ~ " as slice_count from " ~ this ~ " where commitment_discount_status = 'Unused'),"
+            ~ " days as (select * from " ~ ref('int_commitment_charges_daily') ~ " where measure = 'unused')"
+            ~ " select distinct stored.delivery_id from stored left join days"
+            ~ " on " ~ same_charge_day('stored', 'days')
+            ~ " where stored.slice_count > 1 and stored.effective_cost is distinct from coalesce(days.effective_cost, 0)"
+            ~ " order by 1"
+        ) -%}
+        {%- set rebuilt = deliveries_not_built() + rewritten_deliveries(ref('int_charges_checked')) + changed_unused -%}
+    {%- elif model == 'int_charges_allocated_direct' -%}
+        {#- One row per daily slice, owned by its tags or account on its day: row by row. -#}
+        {%- set rebuilt = deliveries_not_built() + rewritten_deliveries(ref('int_charges_split_by_day')) -%}
+    {%- elif model == 'int_charges_allocated' -%}
+        {#- A piece is allocated on its own, by the shared-cost weights of its scope (billing account,
+            billing period, billing currency; int_shared_cost_weights), and those weights come from the
+            direct cost of the scope's slices: every delivery with rows in a scope that a rewritten
+            slice is in, or was in before, is rebuilt. -#}
+        {%- set changed = deliveries_not_built() + rewritten_deliveries(ref('int_charges_allocated_direct')) -%}
+        {%- set scopes = "select billing_account_id, billing_period_start, billing_currency from "
+            ~ ref('int_charges_allocated_direct') ~ " where built_by_invocation = '" ~ this_invocation() ~ "'"
+            ~ " union select billing_account_id, billing_period_start, billing_currency from " ~ this
+            ~ " where delivery_id in " ~ sql_in_list(changed | unique | list) -%}
+        {%- set rebuilt = changed + delivery_ids(
+            "select distinct direct.delivery_id from " ~ ref('int_charges_allocated_direct') ~ " as direct"
+            ~ " semi join (" ~ scopes ~ ") as scopes on direct.billing_account_id = scopes.billing_account_id"
+            ~ " and direct.billing_period_start = scopes.billing_period_start"
+            ~ " and direct.billing_currency = scopes.billing_currency order by 1"
+        ) -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("rebuilt_deliveries(): no rule for " ~ model) }}
+    {%- endif -%}
+    {{ return(rebuilt | unique | sort) }}
+{%- endmacro %}
+
+{% macro delete_rebuilt_deliveries() -%}
+    {%- if incremental_by_delivery() -%}
+        delete from {{ this }} where delivery_id in {{ sql_in_list(rebuilt_deliveries()) }}
+    {%- endif -%}
+{%- endmacro %}

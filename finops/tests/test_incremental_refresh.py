@@ -82,6 +82,24 @@ def _deliveries(build: Build) -> dict[str, tuple]:
     return result
 
 
+# The tables after the FOCUS dataset that are incremental too (D63): the daily split and the allocation.
+DAILY_TABLES = ("int_charges_split_by_day", "int_charges_allocated_direct", "int_charges_allocated")
+
+
+def _stamps(build: Build) -> dict[tuple[str, str], tuple]:
+    """(table, delivery) -> the dbt invocations that wrote its rows, and how many rows, in the working database."""
+    deliveries = dict(_query(build.work_path, "select delivery_id, delivery from raw.deliveries"))
+    stamps = {}
+    for table in DAILY_TABLES:
+        for delivery_id, invocations, rows in _query(
+            build.work_path,
+            f"select delivery_id, list(distinct built_by_invocation order by built_by_invocation), count(*) "
+            f"from intermediate.{table} group by 1",
+        ):
+            stamps[(table, deliveries[delivery_id])] = (tuple(invocations), rows)
+    return stamps
+
+
 def _redelivered_cost(build: Build):  # noqa: ANN202
     return build.query(
         "select sum(BilledCost) from marts.focus_cost_and_usage where x_source_file like ?".replace(
@@ -104,6 +122,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
     step_1 = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR)
     assert step_1.returncode == 0, step_1.output[-4000:]
     after_step_1 = _deliveries(step_1)
+    stamps_1 = _stamps(step_1)
     redelivered_cost_1 = _redelivered_cost(step_1)
 
     _copy_months(first, landing, {3})
@@ -112,6 +131,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
     step_2 = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR)
     assert step_2.returncode == 0, step_2.output[-4000:]
     after_step_2 = _deliveries(step_2)
+    stamps_2 = _stamps(step_2)
 
     no_change = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR)
     assert no_change.returncode == 0, no_change.output[-4000:]
@@ -120,7 +140,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert full.returncode == 0, full.output[-4000:]
     return {"step_1": step_1, "step_2": step_2, "no_change": no_change, "full": full,
             "redelivered_cost": (redelivered_cost_1, _redelivered_cost(step_2)),
-            "after_step_1": after_step_1, "after_step_2": after_step_2, "after_no_change": _deliveries(no_change)}
+            "stamps": (stamps_1, stamps_2), "after_step_1": after_step_1, "after_step_2": after_step_2, "after_no_change": _deliveries(no_change)}
 
 
 def test_steps_are_incremental_and_rebuild_only_what_changed(steps: dict) -> None:
@@ -163,3 +183,20 @@ def test_unchanged_deliveries_are_neither_read_nor_rewritten(steps: dict) -> Non
     assert len(new) == 11 and all(after[d][2] == "new" for d in new)
     assert all(status == "unchanged" for _, _, status, _ in again.values())
     assert {d: v[1] for d, v in again.items()} == {d: v[1] for d, v in after.items()}
+
+
+def test_the_daily_split_and_the_allocation_rewrite_only_the_changed_deliveries(steps: dict) -> None:
+    """Each delivery that did not change keeps the rows step 1 wrote in the daily split, the direct
+    allocation and the allocation (its scope's weights did not change either: one export per billing
+    account); the re-delivered and restated months and month 3 were written by step 2."""
+    before, after = steps["stamps"]
+    changed = {REDELIVERED, RESTATED}
+    kept = {key: stamp for key, stamp in before.items() if key[1] not in changed}
+    assert kept and {key: after[key] for key in kept} == kept
+    for table in DAILY_TABLES:
+        written = {delivery for (t, delivery), _ in after.items() if t == table and (t, delivery) not in before}
+        rewritten = {delivery for (t, delivery), stamp in after.items() if t == table and before.get((t, delivery))
+                     and before[(t, delivery)][0] != stamp[0]}
+        assert rewritten == changed, table
+        assert len(written) == 11, table  # month 3 of each export
+        assert all(len(after[(table, d)][0]) == 1 for d in written | rewritten), table

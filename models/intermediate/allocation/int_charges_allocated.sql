@@ -11,7 +11,10 @@
 --   allocation_hops   the same as a list of (rule_id, source_owner, target_owner), for the audit.
 -- Only pieces that a rule takes go through the recursive step (most cost settles with its direct
 -- owner), with the columns the step needs; the others are joined back at the end.
--- Grain: one row per FOCUS row, UTC day and allocation path.
+-- Grain: one row per FOCUS row, UTC day and allocation path. Incremental by delivery (D63): an
+-- incremental run allocates only the slices of the deliveries rebuilt_deliveries() names (every
+-- delivery in a scope whose direct cost, and so whose weights, may have changed).
+{%- set rebuilt = rebuilt_deliveries() %}
 {%- set scope_match %}
     and piece.billing_account_id = {alias}.billing_account_id
     and piece.billing_period_start = {alias}.billing_period_start
@@ -44,13 +47,14 @@
     'pool_rule_id', 'pool_rule_order', 'is_pool_unallocated_only'
 ] %}
 {%- set descriptive = [
-    'source_name', 'provider_name', 'sub_account_id', 'service_name', 'service_category',
+    'delivery_id', 'source_name', 'provider_name', 'sub_account_id', 'service_name', 'service_category',
     'charge_category', 'resource_id', 'direct_owner', 'direct_method'
 ] %}
 with recursive
 
 direct as (
     select * from {{ ref('int_charges_allocated_direct') }}
+    where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
 ),
 
 rules as (
@@ -195,44 +199,50 @@ moved_and_settled as (
 
 final as (
     select
-        {%- for column in key %}
-            first_steps.{{ column }},
-        {%- endfor %}
-        first_steps.owner,
-        first_steps.direct_method || ':' || first_steps.direct_owner as allocation_path,
-        cast([] as struct(rule_id varchar, source_owner varchar, target_owner varchar)[]) as allocation_hops,
-        cast(null as varchar) as allocation_rule_id,
-        first_steps.direct_method as allocation_method,
-        0 as allocation_step,
-        {%- for column in descriptive + ['billing_account_id', 'billing_period_start', 'billing_currency'] %}
-            first_steps.{{ column }},
-        {%- endfor %}
-        first_steps.billed_cost,
-        first_steps.effective_cost
-    from first_steps
-    where first_steps.next_rule_id is null
-    union all
-    select
-        {%- for column in key %}
-            moved_and_settled.{{ column }},
-        {%- endfor %}
-        moved_and_settled.owner,
-        moved_and_settled.allocation_path,
-        moved_and_settled.allocation_hops,
-        moved_and_settled.allocation_rule_id,
-        'shared' as allocation_method,
-        moved_and_settled.allocation_step,
-        {%- for column in descriptive %}
-            direct.{{ column }},
-        {%- endfor %}
-        moved_and_settled.billing_account_id,
-        moved_and_settled.billing_period_start,
-        moved_and_settled.billing_currency,
-        moved_and_settled.billed_cost,
-        moved_and_settled.effective_cost
-    from moved_and_settled
-    inner join direct
-        on {{ same_charge_day('moved_and_settled', 'direct') }}
+        *,
+        -- Which dbt invocation wrote the row (an incremental run rewrites only the rebuilt deliveries' rows).
+        '{{ this_invocation() }}' as built_by_invocation
+    from (
+        select
+            {%- for column in key %}
+                first_steps.{{ column }},
+            {%- endfor %}
+            first_steps.owner,
+            first_steps.direct_method || ':' || first_steps.direct_owner as allocation_path,
+            cast([] as struct(rule_id varchar, source_owner varchar, target_owner varchar)[]) as allocation_hops,
+            cast(null as varchar) as allocation_rule_id,
+            first_steps.direct_method as allocation_method,
+            0 as allocation_step,
+            {%- for column in descriptive + ['billing_account_id', 'billing_period_start', 'billing_currency'] %}
+                first_steps.{{ column }},
+            {%- endfor %}
+            first_steps.billed_cost,
+            first_steps.effective_cost
+        from first_steps
+        where first_steps.next_rule_id is null
+        union all
+        select
+            {%- for column in key %}
+                moved_and_settled.{{ column }},
+            {%- endfor %}
+            moved_and_settled.owner,
+            moved_and_settled.allocation_path,
+            moved_and_settled.allocation_hops,
+            moved_and_settled.allocation_rule_id,
+            'shared' as allocation_method,
+            moved_and_settled.allocation_step,
+            {%- for column in descriptive %}
+                direct.{{ column }},
+            {%- endfor %}
+            moved_and_settled.billing_account_id,
+            moved_and_settled.billing_period_start,
+            moved_and_settled.billing_currency,
+            moved_and_settled.billed_cost,
+            moved_and_settled.effective_cost
+        from moved_and_settled
+        inner join direct
+            on {{ same_charge_day('moved_and_settled', 'direct') }}
+    ) as settled
 )
 
 select * from final

@@ -4,11 +4,14 @@
 --      project), else of its billing account, effective on the slice's day (account_owners.csv;
 --      effective_to exclusive, so a re-org on the 15th moves cost from the 15th on);
 --   3. unallocated: else the explicit unallocated bucket (macro unallocated_owner).
--- Grain: one row per FOCUS row and UTC day, as int_charges_split_by_day.
+-- Grain: one row per FOCUS row and UTC day, as int_charges_split_by_day. Incremental by delivery
+-- (D63): an incremental run owns only the slices of the deliveries the daily split rewrote.
+{%- set rebuilt = rebuilt_deliveries() %}
 with
 
 slices as (
     select
+        delivery_id,
         source_file,
         source_row_number,
         row_kind,
@@ -28,6 +31,7 @@ slices as (
         billed_cost,
         effective_cost
     from {{ ref('int_charges_split_by_day') }}
+    where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
 ),
 
 settings as (
@@ -81,7 +85,9 @@ final as (
             when tag_owner is not null then 'tag'
             when account_owner is not null then 'account'
             else 'unallocated'
-        end as direct_method
+        end as direct_method,
+        -- Which dbt invocation wrote the row: the allocation rebuilds the scopes of the slices this one did.
+        '{{ this_invocation() }}' as built_by_invocation
     from owned
 )
 

@@ -6,8 +6,12 @@
 --     rata to time, except the effective cost of an Unused commitment row, which takes the daily
 --     split of int_commitment_charges_daily (the unused hours on the days the commitment was idle).
 -- Shares are exact: the last day of a row takes the truncation remainder (macros/exact_arithmetic.sql).
+-- Incremental by delivery (D63): an incremental run splits only the rows of the deliveries that
+-- rebuilt_deliveries() names (macros/incremental_by_delivery.sql).
+-- depends_on: {{ ref('int_charges_checked') }}
+{%- set rebuilt = rebuilt_deliveries() %}
 {%- set dimensions = [
-    'source_file', 'source_row_number', 'row_kind', 'source_name', 'provider_name', 'billing_account_id',
+    'delivery_id', 'source_file', 'source_row_number', 'row_kind', 'source_name', 'provider_name', 'billing_account_id',
     'sub_account_id', 'billing_currency', 'billing_period_start', 'service_name', 'service_category', 'region_id',
     'sku_meter', 'charge_category', 'charge_frequency', 'pricing_category', 'commitment_discount_id',
     'commitment_discount_status', 'resource_id', 'tags'
@@ -30,6 +34,7 @@ charges as (
         or date_trunc('day', charge_period_start)
         = date_trunc('day', charge_period_end - interval 1 microsecond) as is_single_day
     from {{ ref('int_charges_unioned') }}
+    where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
 ),
 
 commitment_days as (
@@ -84,9 +89,15 @@ multi_day as (
 ),
 
 final as (
-    select * from single_day
-    union all by name
-    select * from multi_day
+    select
+        *,
+        -- Which dbt invocation wrote the row: the direct allocation rebuilds the deliveries this one did.
+        '{{ this_invocation() }}' as built_by_invocation
+    from (
+        select * from single_day
+        union all by name
+        select * from multi_day
+    ) as split_rows
 )
 
 select * from final

@@ -12,10 +12,7 @@
 -- depends_on: {{ ref('int_charges_checked') }}
 {%- set rebuilt = [] %}
 {%- if incremental_by_delivery() and execute %}
-    {%- set rewritten = delivery_ids(
-        "select distinct delivery_id from " ~ ref('int_charges_checked')
-        ~ " where built_by_invocation = '" ~ this_invocation() ~ "'"
-    ) %}
+    {%- set rewritten = rewritten_deliveries(ref('int_charges_checked')) %}
     {%- set rerated = delivery_ids(
         "select distinct existing.x_source_delivery_id from " ~ this ~ " as existing inner join "
         ~ ref('int_reporting_currency_rates') ~ " as rates on existing.BillingCurrency = rates.billing_currency "
