@@ -140,3 +140,38 @@
         delete from {{ this }} where delivery_id in {{ sql_in_list(rebuilt_deliveries()) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- rows_written_this_run(model, key): the rows of `model` a key test needs to look at. In an incremental
+    `dbt build` (what `finops build` runs unless it refreshes fully), the rows of the deliveries this
+    build wrote: the rows stamped with this invocation where the model stamps them
+    (built_by_invocation), else the rows of the deliveries no build has finished with and of those
+    int_charges_checked rewrote (by delivery_id, or x_source_delivery_id in the FOCUS dataset). Every
+    other row was written by an earlier build of the same project (a change of the project forces
+    a full refresh, D61) from the same inputs, and tested then; a key that holds the source file
+    (or the delivery) cannot repeat across deliveries, since a file belongs to one delivery. In a
+    full refresh, in `dbt test`, for a key without the source file, and for a relation without a
+    delivery column: `true`, every row (D63). -#}
+{% macro rows_written_this_run(model, key) -%}
+    {%- set key = key | map('lower') | list -%}
+    {%- if not execute or flags.FULL_REFRESH or flags.WHICH != 'build' or model is string
+        or not (key | select('in', ['source_file', 'x_source_file', 'delivery_id', 'x_source_delivery_id']) | list) -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'built_by_invocation' in columns -%}
+        {{ return("built_by_invocation = '" ~ this_invocation() ~ "'") }}
+    {%- endif -%}
+    {%- set delivery_column = 'delivery_id' if 'delivery_id' in columns
+        else ('x_source_delivery_id' if 'x_source_delivery_id' in columns else none) -%}
+    {%- if delivery_column is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {#- The row check's relation from the graph, not ref(): a test of a staging model does not depend
+        on it. A test that runs before the row check in this build finds no row of it stamped yet,
+        which is right: what it tests does not come from the row check. -#}
+    {%- set checked = graph.nodes['model.' ~ project_name ~ '.int_charges_checked'] -%}
+    {%- set checked_relation = api.Relation.create(database=checked.database, schema=checked.schema,
+        identifier=checked.alias) -%}
+    {%- set written = (deliveries_not_built() + rewritten_deliveries(checked_relation)) | unique | sort -%}
+    {{ return(delivery_column ~ ' in ' ~ sql_in_list(written)) }}
+{%- endmacro %}
