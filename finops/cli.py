@@ -1,6 +1,6 @@
 """`finops`: generate sample exports, load a landing folder, build and publish the warehouse, benchmark it.
 
-    finops generate --out DIR [--seed N] [--months M] [--rows-per-month R]
+    finops generate --out DIR [--seed N] [--months M] [--rows-per-month R] [--history-months H]
     finops load     [--landing DIR] [--duckdb PATH] [--full-refresh]
                                                       landing folder -> the working database (no publication):
                                                       only deliveries that are new or changed are read
@@ -38,7 +38,15 @@ from contextlib import closing
 from pathlib import Path
 
 from .landing.providers import SOURCES
-from .settings import GENERATED_MARKER, SAMPLE_MAPPINGS_DIR, SAMPLE_MONTHS, SAMPLE_ROWS_PER_MONTH, SAMPLE_SEED, load_settings
+from .settings import (
+    GENERATED_MARKER,
+    SAMPLE_HISTORY_MONTHS,
+    SAMPLE_MAPPINGS_DIR,
+    SAMPLE_MONTHS,
+    SAMPLE_ROWS_PER_MONTH,
+    SAMPLE_SEED,
+    load_settings,
+)
 from .warehouse import WarehouseBusy, _in_use, current_snapshot, publish, remove_old_snapshots, run_lock
 
 EXIT_OK = 0
@@ -64,7 +72,8 @@ class Terminated(KeyboardInterrupt):
 def _generate(args: argparse.Namespace) -> int:
     from .sample_data import generate
 
-    summary = generate(Path(args.out).resolve(), seed=args.seed, months=args.months, rows_per_month=args.rows_per_month)
+    summary = generate(Path(args.out).resolve(), seed=args.seed, months=args.months, rows_per_month=args.rows_per_month,
+                       history_months=args.history_months)
     reports = ", ".join(f"{name} {rows:,}" for name, rows in summary.rows_by_report.items())
     print(f"wrote {summary.total_rows:,} current rows ({reports}) plus {summary.stale_rows:,} in superseded "
           f"delivery, {len(summary.files)} files, in {summary.seconds:.1f} s to {summary.out_dir}")
@@ -255,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--seed", type=int, default=SAMPLE_SEED)
     generate.add_argument("--months", type=int, default=SAMPLE_MONTHS)
     generate.add_argument("--rows-per-month", type=int, default=SAMPLE_ROWS_PER_MONTH)
+    generate.add_argument("--history-months", type=int, default=SAMPLE_HISTORY_MONTHS,
+                          help="months of the daily-grain FOCUS export to forecast from, ending with the last month "
+                               "(0: none)")
     generate.set_defaults(func=_generate)
 
     for name, func, help_text in (

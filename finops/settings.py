@@ -30,6 +30,7 @@ ISO_CURRENCIES_SEED = REPO_ROOT / "seeds" / "iso_4217_currencies.csv"
 SAMPLE_SEED = 42
 SAMPLE_MONTHS = 3
 SAMPLE_ROWS_PER_MONTH = 20_000
+SAMPLE_HISTORY_MONTHS = 15  # the daily-grain FOCUS export to forecast from (sample_data/history.py)
 # The generator writes its answers last: a landing folder holding this file was generated completely.
 GENERATED_MARKER = Path("_truth") / "expected_totals.csv"
 

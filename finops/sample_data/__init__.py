@@ -43,6 +43,8 @@ from .focus import (
     write_focus,
 )
 from .gcp import write_gcp
+from .history import HISTORY_MONTHS, write_history
+from .history import PROVIDER as HISTORY_PROVIDER
 from .schema import (
     CANON,
     CUR2_EXTRA,
@@ -144,9 +146,13 @@ def generate(
     rows_per_month: int,
     start_month: str = "2026-07",
     progress: bool = True,
+    history_months: int = HISTORY_MONTHS,
 ) -> GenerationSummary:
     """Write AWS CUR (legacy CSV, legacy parquet, CUR 2.0), FOCUS exports, Azure cost details exports (azure.py),
     Google Cloud billing extracts (gcp.py) and `_truth/` into out_dir.
+
+    history_months: length of the long daily-grain FOCUS export to forecast from (history.py), ending with the
+    last month; 0 writes none.
 
     Deterministic: the same arguments give byte-identical files. Existing generated folders
     (aws_cur, aws_cur2, focus, azure, gcp, _truth) under out_dir are replaced."""
@@ -183,7 +189,7 @@ def generate(
         for m in month_list:
             n_files = max(1, math.ceil(g.n_bulk / MAX_ROWS_PER_FILE))
             n_steps += 1 + n_files * (2 if (g.spec.key == "A" and m.idx == redelivered) else 1)
-    n_steps += len(PROVIDERS) * months + 3
+    n_steps += len(PROVIDERS) * months + 3 + (1 if history_months else 0)
     bar = tqdm(total=n_steps, desc="generate", unit="step", disable=not progress)
     gz = _Gzipper()
     writers = _Writers(WRITERS)
@@ -226,6 +232,13 @@ def generate(
                 totals[(100 + i, m.idx)] = ("focus", p.export, p.billing_account, f"{m.start:%Y-%m-%d}", "USD",
                                             row[0], row[1], int(row[2]))
                 bar.update(1)
+        if history_months:
+            bar.set_postfix_str("history")
+            files, history_totals, n_history = write_history(con, out_dir, seed, month_list[-1], history_months)
+            summary.files.extend(files)
+            summary.rows_by_report[HISTORY_PROVIDER.export] = n_history
+            totals.update({(200, i): t for i, t in enumerate(history_totals)})
+            bar.update(1)
         # Azure cost details exports and Google Cloud billing extracts (azure.py, gcp.py), each on its own
         # connection (they replace their temp tables per account and month)
         owners: list[tuple[str, str]] = []

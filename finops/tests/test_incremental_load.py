@@ -25,7 +25,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from finops.sample_data import generate
 
     landing = tmp_path_factory.mktemp("generated") / "landing"
-    generate(landing, seed=11, months=3, rows_per_month=400, progress=False)
+    generate(landing, seed=11, months=3, rows_per_month=400, progress=False, history_months=0)  # the 33 deliveries of 3 months
     return landing
 
 

@@ -113,8 +113,8 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     root = tmp_path_factory.mktemp("incremental")
     first, second = root / "generated-a", root / "generated-b"
-    generate(first, seed=7, months=3, rows_per_month=800, progress=False)
-    generate(second, seed=8, months=3, rows_per_month=800, progress=False)
+    generate(first, seed=7, months=3, rows_per_month=800, progress=False, history_months=0)
+    generate(second, seed=8, months=3, rows_per_month=800, progress=False, history_months=0)
 
     landing = root / "landing"
     _copy_months(first, landing, {1, 2})
