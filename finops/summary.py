@@ -8,6 +8,10 @@ from .database import connect
 from .settings import REPO_ROOT
 
 
+def _share(value, spec: str = ".0%") -> str:  # noqa: ANN001 - a ratio or NULL (no actual cost to measure on)
+    return "n/a" if value is None else format(value, spec)
+
+
 def print_summary(duckdb_path: Path, published_as: Path) -> None:
     """Summarise the published snapshot at `duckdb_path` (shown to the user as `published_as`)."""
 
@@ -66,6 +70,48 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
             group by 1 order by 1
             """
         ).fetchall()
+        forecast = con.execute(
+            """
+            select any_value(f.as_of_date), count(distinct f.series_id), count(distinct f.series_id) filter (where f.is_fallback),
+                   any_value(f.reporting_currency)
+            from marts.fct_cost_forecast as f where f.cost_basis = 'effective'
+            """
+        ).fetchone()
+        accuracy = con.execute(
+            """
+            select series_grain, count(*), median(monthly_wape), avg(case when is_within_run_threshold then 1.0 else 0 end),
+                   avg(case when skill_vs_seasonal_naive > 0 then 1.0 else 0 end)
+            from marts.fct_forecast_accuracy
+            where is_selected and horizon_month = 0 and cost_basis = 'effective'
+            group by 1 order by 1
+            """
+        ).fetchall()
+        next_months = con.execute(
+            """
+            select strftime(month_start, '%Y-%m'), forecast_total_cost, forecast_total_cost_lo_80, forecast_total_cost_hi_80,
+                   run_rate_total_cost, forecast_model
+            from marts.fct_cost_forecast_monthly
+            where series_id = 'total:all' and cost_basis = 'effective' order by month_start
+            """
+        ).fetchall()
+        budgets = con.execute(
+            """
+            select budget_id, strftime(period_start, '%Y-%m-%d'), period_type, budget_currency, budget_amount,
+                   actual_cost, forecast_cost,
+                   string_agg(case when alert_state = 'ALARM' then cast(cast(threshold_percent as int) as varchar)
+                                   || '% ' || threshold_basis
+                                   || case when crossed_on > as_of_date then ' expected on ' else ' since ' end
+                                   || strftime(crossed_on, '%Y-%m-%d') end,
+                              ', ' order by threshold_percent, threshold_basis)
+            from marts.fct_budget_status
+            where period_status = 'current' or (period_status = 'future' and period_start = (
+                select min(period_start) from marts.fct_budget_status as b2
+                where b2.budget_id = fct_budget_status.budget_id and b2.period_status = 'future'))
+                and not exists (select 1 from marts.fct_budget_status as b3
+                                where b3.budget_id = fct_budget_status.budget_id and b3.period_status = 'current')
+            group by all order by 1
+            """
+        ).fetchall()
     finally:
         con.close()
     print()
@@ -94,10 +140,26 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
         share = f"{allocated / total:.1%}" if total else "n/a"
         print(f"Allocation ({currency}): {share} of effective cost {total:,.2f} has an owner ({owners} owners, "
               f"{rules} shared-cost rules applied); unallocated {unallocated:,.2f}")
+    as_of, n_series, n_fallback, reporting = forecast
+    if n_series:
+        print(f"Forecast ({reporting}, effective cost) as of {as_of}: {n_series} series, {n_fallback} on the run-rate "
+              "fallback; backtest accuracy of the chosen models, month 0 (marts.fct_forecast_accuracy):")
+        for grain, n, error, within, skilled in accuracy:
+            print(f"  {grain:<17}{n:>3} series: median monthly error {_share(error, '.1%')}, within 12 % "
+                  f"{_share(within)}, beat seasonal naive {_share(skilled)}")
+        for month, total, lo, hi, run_rate, model in next_months:
+            print(f"  whole bill {month}: {total:,.2f} (80 % interval {lo:,.2f} to {hi:,.2f}; run rate {run_rate:,.2f}; "
+                  f"{model})")
+    if budgets:
+        print("Budgets (current period, or the next when the current one has closed; marts.fct_budget_status):")
+    for budget, start, period, currency, amount, actual, forecast_cost, alarms in budgets:
+        print(f"  {budget}: {period} from {start}, {actual:,.2f} of {amount:,.2f} {currency} so far, forecast "
+              f"{forecast_cost:,.2f} ({_share(forecast_cost / amount)}); " + (f"ALARM: {alarms}" if alarms else "all OK"))
     print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation, "
           "marts.dim_commitments, marts.fct_amortized_costs, marts.fct_commitment_* (utilization, coverage, savings, "
           "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
-          "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs")
+          "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs, "
+          "marts.fct_cost_forecast(_monthly), marts.fct_forecast_accuracy, marts.fct_budget_status")
     print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")
     print(f"Open it read-only: duckdb -readonly {published_as}  (each run publishes a new snapshot; readers keep "
           "the one they opened until they reconnect)")

@@ -97,8 +97,9 @@ def default_suites() -> list[Suite]:
     """Every suite this package defines."""
     from .allocation import ALLOCATION_SUITES
     from .commitments import COMMITMENT_SUITES
+    from .forecasting import FORECASTING_SUITES
 
-    return list(COMMITMENT_SUITES) + list(ALLOCATION_SUITES)
+    return list(COMMITMENT_SUITES) + list(ALLOCATION_SUITES) + list(FORECASTING_SUITES)
 
 
 def run_suites(duckdb_path: Path, suites: list[Suite] | None = None) -> list[SuiteResult]:

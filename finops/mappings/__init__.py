@@ -19,6 +19,7 @@ weights; cycles and order between owner pools) once every file is read.
 | `shared_cost_rule_targets.csv` | who receives a rule's shares; weight_percent for fixed rules   |
 | `business_drivers.csv`         | daily driver quantities per owner, for driver-based splits     |
 | `exchange_rates.csv`           | monthly rates from each billing currency to one reporting one   |
+| `budgets.csv`                  | budgets per scope and period, with alert thresholds (below)      |
 
 Tag keys compare lower case with only letters and digits kept (`Cost-Center` = `costcenter`);
 values, aliases and owners compare lower case, trimmed, inner whitespace collapsed. Owners are
@@ -29,6 +30,13 @@ owner dimension. No owner may be called `unallocated`, the bucket for cost nobod
 `exchange_rates.csv`: from_currency, to_currency (ISO 4217; one to_currency, the reporting
 currency, for the whole file), month (YYYY-MM, the billing period) and rate (> 0: units of
 to_currency per unit of from_currency). One row per currency and month.
+
+`budgets.csv`: budget_id (letters, digits, _ . -), scope_type (whole_bill | provider | billing_account |
+owner | service_category | tag), scope_value (empty for whole_bill; an owner or a tag value is checked
+against tag_values.csv and stored canonical; a tag is dimension=value of a non-owner dimension), period
+(month | quarter | year), amount (> 0) and currency (ISO 4217; other than the reporting currency it needs
+rates in exchange_rates.csv), cost_basis (billed | effective), thresholds (`|`-separated
+<percent>:actual or <percent>:forecast, each once), effective_from / effective_to (optional dates), note.
 
 `accounts.csv`: account_id (a billing account, billing profile, AWS account, subscription or project
 id, as billed) and account_name (its display name), one row per id. A name here wins over the one

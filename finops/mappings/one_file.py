@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .specs import (
+    BUDGET_PERIODS,
+    BUDGET_SCOPES,
     CHARGE_CATEGORIES,
+    COST_BASES,
     DATE_PATTERN,
     DIMENSION_PATTERN,
     FALSE_WORDS,
@@ -21,6 +25,7 @@ from .specs import (
     POOL_FILTERS,
     RULE_ID_PATTERN,
     SPREADSHEET_NUMBER_PATTERN,
+    THRESHOLD_PATTERN,
     TRUE_WORDS,
     Column,
     MappingError,
@@ -184,6 +189,37 @@ def _check_rule(row: dict, where: str) -> None:
     _check_dates(row, where)
 
 
+def _check_budget(row: dict, where: str) -> None:
+    budget = row["budget_id"]
+    if not RULE_ID_PATTERN.fullmatch(budget):
+        raise MappingError(f"{where}: budget_id '{budget}' may only hold letters, digits, _ . and -; rename the budget.")
+    for column, words in (("scope_type", BUDGET_SCOPES), ("period", BUDGET_PERIODS), ("cost_basis", COST_BASES)):
+        if row[column] not in words:
+            raise MappingError(f"{where}: {column} '{row[column]}' of budget {budget} is not one of {', '.join(words)}.")
+    if row["scope_type"] == "whole_bill" and row["scope_value"] is not None:
+        raise MappingError(f"{where}: budget {budget} covers the whole bill but names scope_value "
+                           f"'{row['scope_value']}'; empty scope_value or choose another scope_type.")
+    if row["scope_type"] != "whole_bill" and row["scope_value"] is None:
+        raise MappingError(f"{where}: budget {budget} has scope_type {row['scope_type']} but no scope_value; name "
+                           f"the {row['scope_type'].replace('_', ' ')} it covers.")
+    if row["scope_type"] == "tag" and not re.fullmatch(r"[a-z][a-z0-9_]*=.+", row["scope_value"]):
+        raise MappingError(f"{where}: scope_value '{row['scope_value']}' of tag budget {budget} is not "
+                           "dimension=value; write it like environment=prod.")
+    if row["currency"] not in iso_currencies():
+        raise MappingError(f"{where}: currency '{row['currency']}' of budget {budget} is not an ISO 4217 currency "
+                           "code; write three capital letters such as USD, EUR or CAD.")
+    items = row["thresholds"].split("|")
+    bad = [item for item in items if not THRESHOLD_PATTERN.fullmatch(item.strip())]
+    if bad:
+        raise MappingError(f"{where}: threshold '{bad[0]}' of budget {budget} is not <percent>:actual or "
+                           "<percent>:forecast; write the thresholds like 50:actual|80:actual|100:forecast.")
+    seen = [item.strip() for item in items]
+    if len(set(seen)) != len(seen) or any(float(item.split(":")[0]) <= 0 for item in seen):
+        raise MappingError(f"{where}: budget {budget} repeats a threshold or has one of 0 %; give each percent and "
+                           "basis once, above 0.")
+    _check_dates(row, where)
+
+
 CHECKS = {
     "commitments": _check_commitment,
     "accounts": _check_account,
@@ -193,6 +229,7 @@ CHECKS = {
     "account_owners": _check_account_owner,
     "shared_cost_rules": _check_rule,
     "exchange_rates": _check_exchange_rate,
+    "budgets": _check_budget,
 }
 
 

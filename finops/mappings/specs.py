@@ -22,6 +22,10 @@ DIMENSION_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 RULE_ID_PATTERN = re.compile(r"[A-Za-z0-9_.-]+")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 MONTH_PATTERN = re.compile(r"\d{4}-\d{2}")
+BUDGET_SCOPES = ("whole_bill", "provider", "billing_account", "owner", "service_category", "tag")
+BUDGET_PERIODS = ("month", "quarter", "year")
+COST_BASES = ("billed", "effective")
+THRESHOLD_PATTERN = re.compile(r"(\d+(\.\d+)?):(actual|forecast)")  # 80:actual, 100:forecast
 SPREADSHEET_NUMBER_PATTERN = re.compile(r"\d(\.\d+)?[eE]\+\d+")  # 1.11111E+11: an id Excel rewrote
 
 
@@ -198,5 +202,24 @@ EXCHANGE_RATES = MappingFile(
 )
 
 
+BUDGETS = MappingFile(
+    name="budgets",
+    columns=(
+        Column("budget_id", "VARCHAR", required=True),
+        Column("scope_type", "VARCHAR", required=True),
+        Column("scope_value", "VARCHAR"),
+        Column("period", "VARCHAR", required=True),
+        Column("amount", "DECIMAL", required=True),
+        Column("currency", "VARCHAR", required=True),
+        Column("cost_basis", "VARCHAR", required=True),
+        Column("thresholds", "VARCHAR", required=True),  # raw `|`-separated `<percent>:<actual|forecast>`
+        Column("effective_from", "DATE"),
+        Column("effective_to", "DATE"),
+        Column("note", "VARCHAR"),
+    ),
+    key=("budget_id",),
+)
+
+
 MAPPING_FILES = (COMMITMENTS, ACCOUNTS, TAG_DIMENSIONS, TAG_KEYS, TAG_VALUES, ACCOUNT_OWNERS, SHARED_COST_RULES,
-                 SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES)
+                 SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES, BUDGETS)

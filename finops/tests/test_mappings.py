@@ -131,3 +131,76 @@ def test_finops_load_stops_on_a_broken_mapping_file(tmp_path: Path) -> None:
                       env={"FINOPS_MAPPINGS_DIR": str(mappings)})
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert f"{mappings / 'commitments.csv'}, row 2: payment_option 'Half Upfront'" in proc.stderr
+
+
+BUDGET_HEADER = ("budget_id,scope_type,scope_value,period,amount,currency,cost_basis,thresholds,effective_from,"
+                 "effective_to,note\n")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("b1,team,payments,month,100,USD,effective,80:actual,,,\n",
+         "scope_type 'team' of budget b1 is not one of whole_bill, provider"),
+        ("b1,whole_bill,all,month,100,USD,effective,80:actual,,,\n",
+         "budget b1 covers the whole bill but names scope_value 'all'"),
+        ("b1,owner,,month,100,USD,effective,80:actual,,,\n", "budget b1 has scope_type owner but no scope_value"),
+        ("b1,tag,prod,month,100,USD,effective,80:actual,,,\n", "scope_value 'prod' of tag budget b1 is not "
+                                                               "dimension=value"),
+        ("b1,whole_bill,,week,100,USD,effective,80:actual,,,\n", "period 'week' of budget b1 is not one of month"),
+        ("b1,whole_bill,,month,100,usd,effective,80:actual,,,\n", "currency 'usd' of budget b1 is not an ISO 4217"),
+        ("b1,whole_bill,,month,100,USD,amortized,80:actual,,,\n", "cost_basis 'amortized' of budget b1 is not one of"),
+        ("b1,whole_bill,,month,100,USD,effective,80%:actual,,,\n", "threshold '80%:actual' of budget b1 is not "
+                                                                  "<percent>:actual"),
+        ("b1,whole_bill,,month,100,USD,effective,80:actual|80:actual,,,\n", "budget b1 repeats a threshold"),
+        ("b1,whole_bill,,month,-5,USD,effective,80:actual,,,\n", "row 2: amount"),
+        ("b1,whole_bill,,month,100,USD,effective,80:actual,2026-07-01,2026-07-01,\n",
+         "effective_to 2026-07-01 is not after effective_from"),
+    ],
+)
+def test_a_broken_budget_row_is_named(tmp_path: Path, body: str, message: str) -> None:
+    from finops.mappings.specs import BUDGETS
+
+    path = tmp_path / "budgets.csv"
+    path.write_text(BUDGET_HEADER + body, encoding="utf-8")
+    with pytest.raises(MappingError) as err:
+        read_mapping(path, BUDGETS)
+    assert str(err.value).startswith(f"{path}, row ")
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("scope", "message"),
+    [
+        ("owner,paymnts", "budget b1 names 'paymnts', not a value or alias of dimension team"),
+        ("tag,colour=blue", "budget b1 names tag dimension 'colour', which is unknown"),
+        ("tag,team=payments", "budget b1 is on the owner dimension team; use scope_type owner"),
+        ("tag,environment=qa", "budget b1 names 'qa', not a value or alias of dimension environment"),
+    ],
+)
+def test_a_budget_names_owners_and_tag_values_the_tag_files_know(tmp_path: Path, scope: str, message: str) -> None:
+    import shutil
+
+    from finops.mappings import read_mappings
+
+    folder = tmp_path / "mappings"
+    shutil.copytree(SAMPLE_MAPPINGS_DIR, folder)
+    (folder / "budgets.csv").write_text(BUDGET_HEADER + f"b1,{scope},month,100,USD,effective,80:actual,,,\n",
+                                        encoding="utf-8")
+    with pytest.raises(MappingError, match=message):
+        read_mappings(folder)
+
+
+def test_budget_owners_and_tag_values_are_stored_canonical(tmp_path: Path) -> None:
+    import shutil
+
+    from finops.mappings import read_mappings
+
+    folder = tmp_path / "mappings"
+    shutil.copytree(SAMPLE_MAPPINGS_DIR, folder)
+    (folder / "budgets.csv").write_text(
+        BUDGET_HEADER + "b1,owner,Platfrom,month,100,USD,effective,80:actual,,,\n"
+                        "b2,tag,environment=Production,month,100,USD,effective,80:actual|100:forecast,,,\n"
+                        "b3,owner,unallocated,quarter,100,USD,billed,50:actual,,,\n", encoding="utf-8")
+    rows = read_mappings(folder)["budgets"]
+    assert [r["scope_value"] for r in rows] == ["platform", "environment=prod", "unallocated"]

@@ -49,7 +49,7 @@ def test_intermediate_and_mart_columns_use_doc_blocks(manifest: dict) -> None:
     for model in _models(manifest):
         if model["schema"] not in ("intermediate", "marts"):
             continue
-        path = REPO_ROOT / model["original_file_path"].replace(".sql", ".yml")
+        path = (REPO_ROOT / model["original_file_path"]).with_suffix(".yml")  # beside a .sql or a Python model
         text = path.read_text()
         for name in model["columns"]:
             block = re.search(rf"- name: {re.escape(name)}\n\s+description: (.*)\n", text)
@@ -109,10 +109,12 @@ FLOW = [
     "intermediate/commitments",
     "intermediate/daily",
     "intermediate/allocation",
+    "intermediate/forecasting",
     "marts/focus",
     "marts/audit",
     "marts/commitments",
     "marts/allocation",
+    "marts/forecasting",
 ]
 LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_", "focus_", "quarantine_")}
 

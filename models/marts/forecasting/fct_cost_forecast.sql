@@ -1,0 +1,114 @@
+-- The daily cost forecast of every series (the whole bill, each provider, billing account, owner and
+-- service category), from the day after the as-of day (the last day with usage cost) to the end of
+-- the horizon, in the reporting currency. Usage cost is forecast by the model the series' backtests
+-- chose (int_cost_forecast_daily, finops/forecasting.py); purchases are added back as known amounts:
+-- what is already billed for a future day (a monthly fee's slices reach its month end) and, for the
+-- months after the last one with a recurring purchase, that month's recurring purchases carried
+-- forward, spread evenly over each day. One-time purchases are never repeated. Intervals are the
+-- usage model's, shifted by the known amount. See concept_cost_forecast.
+-- Grain: one row per series, cost basis and forecast day.
+with
+
+forecast as (
+    select * from {{ ref('int_cost_forecast_daily') }}
+),
+
+series_days as (
+    select * from {{ ref('int_cost_daily_series') }}
+),
+
+series as (
+    select distinct
+        series_id,
+        series_grain,
+        series_value,
+        reporting_currency
+    from series_days
+),
+
+purchases_by_day as (
+    {%- for basis in ['billed', 'effective'] %}
+        select
+            series_id,
+            '{{ basis }}' as cost_basis,
+            charge_date,
+            recurring_purchase_{{ basis }}_cost as recurring_purchase_cost,
+            recurring_purchase_{{ basis }}_cost + one_time_purchase_{{ basis }}_cost as purchase_cost
+        from series_days
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+recurring_months as (
+    select
+        series_id,
+        cost_basis,
+        date_trunc('month', charge_date) as month_start,
+        sum(recurring_purchase_cost) as recurring_purchase_cost
+    from purchases_by_day
+    group by all
+    having sum(recurring_purchase_cost) <> 0
+),
+
+last_recurring_month as (
+    select
+        series_id,
+        cost_basis,
+        max(month_start) as month_start,
+        arg_max(recurring_purchase_cost, month_start) as recurring_purchase_cost
+    from recurring_months
+    group by all
+),
+
+with_known as (
+    select
+        forecast.*,
+        case
+            when date_trunc('month', forecast.forecast_date) <= last_recurring_month.month_start
+                then coalesce(billed_ahead.purchase_cost, 0)
+            else
+                coalesce(billed_ahead.purchase_cost, 0)
+                + coalesce(
+                    last_recurring_month.recurring_purchase_cost
+                    / day(last_day(forecast.forecast_date)),
+                    0
+                )
+        end as known_purchase_cost
+    from forecast
+    left join purchases_by_day as billed_ahead
+        on
+            forecast.series_id = billed_ahead.series_id
+            and forecast.cost_basis = billed_ahead.cost_basis
+            and forecast.forecast_date = billed_ahead.charge_date
+    left join last_recurring_month
+        on
+            forecast.series_id = last_recurring_month.series_id
+            and forecast.cost_basis = last_recurring_month.cost_basis
+),
+
+final as (
+    select
+        with_known.series_id,
+        series.series_grain,
+        series.series_value,
+        with_known.cost_basis,
+        with_known.forecast_date,
+        series.reporting_currency,
+        with_known.model as forecast_model,
+        with_known.selection_basis,
+        with_known.fallback_reason is not null as is_fallback,
+        with_known.fallback_reason,
+        {{ to_money('with_known.forecast') }} as usage_forecast_cost,
+        {{ to_money('with_known.known_purchase_cost') }} as known_purchase_cost,
+        {{ to_money('with_known.forecast') }} + {{ to_money('with_known.known_purchase_cost') }} as forecast_cost,
+        {%- for bound in ['lo_80', 'hi_80', 'lo_95', 'hi_95'] %}
+            {{ to_money('with_known.' ~ bound) }} + {{ to_money('with_known.known_purchase_cost') }}
+                as forecast_cost_{{ bound }},
+        {%- endfor %}
+        with_known.as_of_date
+    from with_known
+    inner join series
+        on with_known.series_id = series.series_id
+)
+
+select * from final
