@@ -33,6 +33,8 @@ import os
 import numpy as np
 import pandas as pd
 
+from .settings import money_type
+
 MODELS = ("seasonal_naive", "run_rate", "ets", "mstl")
 BASELINE = "seasonal_naive"
 FALLBACK = "run_rate"
@@ -41,6 +43,7 @@ SIMPLICITY = {"run_rate": 0, "seasonal_naive": 1, "ets": 2, "mstl": 3}
 CALENDAR_DAYS = 3  # the first and last days of a month whose own level is estimated (month-start / month-end jobs)
 CALENDAR_MIN_MONTHS = 3  # months of history before a day-of-month effect is believed
 CALENDAR_MIN_EFFECT = 0.05  # smaller effects are noise: left at 1
+MONEY = money_type()  # forecasts are estimates, stored in the warehouse's one money type like every amount
 LEVELS = (80, 95)
 RUN_RATE_DAYS = 28
 SEASON = 7
@@ -141,7 +144,7 @@ def calendar_factors(train: pd.DataFrame) -> pd.DataFrame:
             f = float(r.median()) if len(r) >= CALENDAR_MIN_MONTHS else 1.0
             rows.append({"unique_id": uid, "position": position,
                          "factor": f if abs(f - 1.0) >= CALENDAR_MIN_EFFECT and f > 0 else 1.0})
-    return pd.DataFrame(rows, columns=["unique_id", "position", "factor"])
+    return pd.DataFrame(rows, columns=["unique_id", "position", "factor"]).astype({"factor": "float64"})
 
 
 def _factor_of(frame: pd.DataFrame, factors: pd.DataFrame) -> np.ndarray:
@@ -338,7 +341,7 @@ def typed_relation(session, frame: pd.DataFrame, schema: dict[str, str]):  # noq
     for column, sql_type in schema.items():
         if sql_type == "VARCHAR":
             frame[column] = frame[column].astype("string")
-        elif sql_type == "DOUBLE":
+        elif sql_type == "DOUBLE" or sql_type == MONEY:
             frame[column] = frame[column].astype("float64")
         elif sql_type in ("DATE", "TIMESTAMP"):
             frame[column] = pd.to_datetime(frame[column])

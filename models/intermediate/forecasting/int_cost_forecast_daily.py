@@ -2,8 +2,8 @@
 of the current quarter or year when a budget has such periods), by the model its
 effective-cost backtests chose (finops/forecasting.py; a series too short or too erratic, or whose model fails, takes the
 run rate and says why). Usage cost only: purchases are added back in fct_cost_forecast as known amounts.
-Grain: one row per series, cost basis and forecast day. Estimates are DOUBLE here; the marts cast them to
-money (D64)."""
+Grain: one row per series, cost basis and forecast day. Estimates are computed in floating point and stored as
+the money type (D64)."""
 
 
 def model(dbt, session):
@@ -36,7 +36,7 @@ def model(dbt, session):
     out = out.rename(columns={"unique_id": "series_id", "ds": "forecast_date"})
     out["as_of_date"] = pd.Timestamp(as_of)
     schema = {"series_id": "VARCHAR", "cost_basis": "VARCHAR", "forecast_date": "DATE", "model": "VARCHAR",
-              "selection_basis": "VARCHAR", "fallback_reason": "VARCHAR", "selection_error": "DOUBLE",
-              "forecast": "DOUBLE", "lo_80": "DOUBLE", "hi_80": "DOUBLE", "lo_95": "DOUBLE", "hi_95": "DOUBLE",
+              "selection_basis": "VARCHAR", "fallback_reason": "VARCHAR", "selection_error": fc.MONEY,
+              "forecast": fc.MONEY, "lo_80": fc.MONEY, "hi_80": fc.MONEY, "lo_95": fc.MONEY, "hi_95": fc.MONEY,
               "as_of_date": "DATE"}
     return fc.typed_relation(session, out, schema)

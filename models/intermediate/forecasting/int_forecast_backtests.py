@@ -3,8 +3,8 @@
 At each of the last `forecast_backtest_origins` month starts, each model is fitted on the days before the
 origin only and forecasts to the end of the horizon (clipped to the as-of day); each forecast day keeps the
 actual that followed. Effective cost for every series; billed cost too where it differs from effective.
-Grain: one row per series, cost basis, origin, model and forecast day. Estimates are DOUBLE here; the
-marts cast them to money (D64)."""
+Grain: one row per series, cost basis, origin, model and forecast day. Estimates are computed in floating point and stored
+as the money type (D64)."""
 
 
 def model(dbt, session):
@@ -25,6 +25,6 @@ def model(dbt, session):
     out = out.rename(columns={"unique_id": "series_id", "ds": "forecast_date"})
     out["as_of_date"] = pd.Timestamp(as_of)
     schema = {"series_id": "VARCHAR", "cost_basis": "VARCHAR", "origin": "DATE", "forecast_date": "DATE",
-              "horizon_month": "INTEGER", "model": "VARCHAR", "forecast": "DOUBLE", "lo_80": "DOUBLE",
-              "hi_80": "DOUBLE", "lo_95": "DOUBLE", "hi_95": "DOUBLE", "actual": "DOUBLE", "as_of_date": "DATE"}
+              "horizon_month": "INTEGER", "model": "VARCHAR", "forecast": fc.MONEY, "lo_80": fc.MONEY,
+              "hi_80": fc.MONEY, "lo_95": fc.MONEY, "hi_95": fc.MONEY, "actual": fc.MONEY, "as_of_date": "DATE"}
     return fc.typed_relation(session, out, schema)

@@ -127,17 +127,17 @@ final as (
         measured.days_scored,
         {{ to_money('measured.actual_cost') }} as actual_cost,
         {{ to_money('measured.forecast_cost') }} as forecast_cost,
-        measured.mape,
-        measured.wape,
-        measured.bias,
-        measured.coverage_80,
-        measured.coverage_95,
-        measured.monthly_wape,
-        measured.monthly_coverage_80,
-        measured.monthly_coverage_95,
-        measured.share_of_months_within_threshold,
+        {{ to_money('measured.mape') }} as mape,
+        {{ to_money('measured.wape') }} as wape,
+        {{ to_money('measured.bias') }} as bias,
+        {{ to_money('measured.coverage_80') }} as coverage_80,
+        {{ to_money('measured.coverage_95') }} as coverage_95,
+        {{ to_money('measured.monthly_wape') }} as monthly_wape,
+        {{ to_money('measured.monthly_coverage_80') }} as monthly_coverage_80,
+        {{ to_money('measured.monthly_coverage_95') }} as monthly_coverage_95,
+        {{ to_money('measured.share_of_months_within_threshold') }} as share_of_months_within_threshold,
         measured.monthly_wape <= {{ var('forecast_accuracy_threshold') }} as is_within_run_threshold,
-        1 - measured.wape / nullif(baseline.wape, 0) as skill_vs_seasonal_naive
+        {{ to_money('1 - measured.wape / nullif(baseline.wape, 0)') }} as skill_vs_seasonal_naive
     from measured
     inner join series
         on measured.series_id = series.series_id
