@@ -14,7 +14,7 @@ import great_expectations as gx
 from ..forecasting import MODELS
 from ..mappings.specs import BUDGET_PERIODS, BUDGET_SCOPES
 from ..settings import dbt_vars
-from .builders import always_true, not_null, share
+from .builders import always_true, share
 from .suite import Suite
 
 E = gx.expectations
@@ -68,7 +68,9 @@ FORECAST_ACCURACY = Suite(
         from marts.fct_forecast_accuracy
     """,
     expectations=[
-        not_null("wape", "every scored row has a WAPE (the actuals of a series are not all zero)"),
+        E.ExpectColumnValuesToBeBetween(column="wape", min_value=0,
+                                        description="WAPE is never negative (NULL when every scored day's actual "
+                                        "is 0, as for a series that stopped spending)"),
         share("coverage_80", "the 80 % interval's coverage is a share"),
         share("coverage_95", "the 95 % interval's coverage is a share"),
         share("monthly_coverage_80", "the monthly 80 % interval's coverage is a share"),
