@@ -320,6 +320,18 @@ def forecast(p: pd.DataFrame, choice: pd.DataFrame, as_of: dt.date, horizon_mont
     return fc
 
 
+def no_usage_forecast(ids: list[str], as_of: dt.date, horizon_months: int, budget_periods=()) -> pd.DataFrame:
+    """A forecast of 0 (intervals 0) for series with no usage cost on a basis: usage wholly covered by an upfront
+    commitment is billed 0, a support plan has only purchases. The run rate of nothing, flagged 'no_usage'; the
+    series still gets its known purchases, planned changes and commitment-expiry change in fct_cost_forecast."""
+    days = pd.date_range(pd.Timestamp(as_of) + pd.Timedelta(days=1),
+                         pd.Timestamp(horizon_end(as_of, horizon_months, budget_periods)), freq="D")
+    fc = pd.DataFrame([(uid, ds) for uid in sorted(ids) for ds in days], columns=["unique_id", "ds"])
+    for column in ("forecast", "lo_80", "hi_80", "lo_95", "hi_95"):
+        fc[column] = 0.0
+    return fc.assign(model=FALLBACK, selection_basis="fallback", fallback_reason="no_usage", selection_error=None)
+
+
 def as_of_day(series: pd.DataFrame) -> dt.date | None:
     """The last day with usage cost anywhere in the warehouse: every series is forecast from the day after
     (None for a warehouse without cost)."""

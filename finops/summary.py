@@ -89,7 +89,7 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
         next_months = con.execute(
             """
             select strftime(month_start, '%Y-%m'), forecast_total_cost, forecast_total_cost_lo_80, forecast_total_cost_hi_80,
-                   run_rate_total_cost, forecast_model
+                   run_rate_total_cost, forecast_model, planned_change_cost, commitment_expiry_cost
             from marts.fct_cost_forecast_monthly
             where series_id = 'total:all' and cost_basis = 'effective' order by month_start
             """
@@ -147,9 +147,11 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
         for grain, n, error, within, skilled in accuracy:
             print(f"  {grain:<17}{n:>3} series: median monthly error {_share(error, '.1%')}, within 12 % "
                   f"{_share(within)}, beat seasonal naive {_share(skilled)}")
-        for month, total, lo, hi, run_rate, model in next_months:
+        for month, total, lo, hi, run_rate, model, planned, expiring in next_months:
+            lines = "".join(f"; {name} {amount:+,.2f}" for name, amount in
+                            (("planned changes", planned), ("commitments ending", expiring)) if amount)
             print(f"  whole bill {month}: {total:,.2f} (80 % interval {lo:,.2f} to {hi:,.2f}; run rate {run_rate:,.2f}; "
-                  f"{model})")
+                  f"{model}{lines})")
     if budgets:
         print("Budgets (current period, or the next when the current one has closed; marts.fct_budget_status):")
     for budget, start, period, currency, amount, actual, forecast_cost, alarms in budgets:

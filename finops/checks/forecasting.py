@@ -1,8 +1,8 @@
 """Distribution suites for the forecasting marts (models/marts/forecasting/).
 
 They encode what a forecast and a budget status mean beyond the money identities the dbt tests hold
-(forecast = usage + known purchases, nested intervals, total = actual + remaining, variance = forecast −
-budget): every series is forecast from the same as-of day by one model; a fallback always says why;
+(forecast = usage + known purchases + planned changes + commitment expiry, nested intervals, total = actual +
+remaining, variance = forecast − budget): every series is forecast from the same as-of day by one model; a fallback always says why;
 accuracy measures are shares where they must be, and a seasonal-naive row exists to compare each
 model with; a budget's alert states and crossing days agree with its figures.
 """
@@ -35,7 +35,10 @@ COST_FORECAST = Suite(
             count(distinct as_of_date) over () = 1 as one_as_of_day,
             is_fallback = (fallback_reason is not null) as fallback_says_why,
             not is_fallback or forecast_model = 'run_rate' as fallback_is_the_run_rate,
-            forecast_date <= as_of_date + interval 400 day as within_a_year_and_a_quarter
+            forecast_date <= as_of_date + interval 400 day as within_a_year_and_a_quarter,
+            coalesce(fallback_reason, '') <> 'no_usage' or usage_forecast_cost = 0 as no_usage_forecasts_nothing,
+            (planned_change_cost = 0 or planned_change_ids is not null)
+            and (commitment_expiry_cost = 0 or expiring_commitment_ids is not null) as each_line_is_named
         from marts.fct_cost_forecast
     """,
     distinct_rows=True,
@@ -52,6 +55,9 @@ COST_FORECAST = Suite(
         always_true("fallback_is_the_run_rate", "the fallback is the run rate"),
         always_true("within_a_year_and_a_quarter",
                     "the horizon ends within the current year or three months on, never years ahead"),
+        always_true("no_usage_forecasts_nothing", "a series with no usage on a basis has a usage forecast of 0"),
+        always_true("each_line_is_named",
+                    "a planned change or a commitment's end in the forecast names the rows behind it"),
     ],
 )
 

@@ -198,49 +198,53 @@ def read_mappings(mappings_dir: Path | None) -> dict[str, list[dict]]:
     return {name: file.rows for name, file in files.items()}
 
 
-def _check_budgets_across(files: dict[str, Rows], owner_dimension: str) -> None:
-    """A budget's owner or tag value is one the tag files know; it becomes canonical in place (the form the
-    allocation and the resolved tags use). The unallocated bucket may have a budget too."""
-    budgets, values, dims = files["budgets"], files["tag_values"], files["tag_dimensions"]
+def _check_scopes_across(files: dict[str, Rows], owner_dimension: str) -> None:
+    """A budget's or planned forecast change's owner or tag value is one the tag files know; it becomes
+    canonical in place (the form the allocation and the resolved tags use). The unallocated bucket may have
+    a budget too."""
+    values, dims = files["tag_values"], files["tag_dimensions"]
     dimensions = [row["dimension"] for row in dims.rows] or [owner_dimension]
     listed: dict[str, dict[str, str]] = {}  # dimension -> normalised value or alias -> value as written
     for row in values.rows:
         for text in [row["value"]] + (row["aliases"] or "").split("|"):
             if text.strip():
                 listed.setdefault(row["dimension"], {})[normalize_value(text)] = row["value"]
-    for i, row in enumerate(budgets.rows):
-        if row["scope_type"] == "owner":
-            dimension, value = owner_dimension, row["scope_value"]
-        elif row["scope_type"] == "tag":
-            dimension, value = row["scope_value"].split("=", 1)
-            if dimension not in dimensions:
-                raise MappingError(f"{budgets.where(i)}: budget {row['budget_id']} names tag dimension '{dimension}', "
-                                   f"which is unknown (the dimensions are {', '.join(dimensions)}); fix the name or "
-                                   f"add it to {dims.path.name}.")
-            if dimension == owner_dimension:
-                raise MappingError(f"{budgets.where(i)}: budget {row['budget_id']} is on the owner dimension "
-                                   f"{owner_dimension}; use scope_type owner and scope_value {value.strip()}, which "
-                                   "also counts the shared cost the owner receives.")
-        else:
-            continue
-        spelled = normalize_value(value)
-        known = listed.get(dimension, {})
-        if row["scope_type"] == "owner" and spelled == UNALLOCATED_OWNER:
-            canonical = UNALLOCATED_OWNER
-        elif known and spelled not in known:
-            shown = ", ".join(sorted(set(known.values()))[:12])
-            raise MappingError(f"{budgets.where(i)}: budget {row['budget_id']} names '{value}', not a value or alias "
-                               f"of dimension {dimension} in {values.path.name} ({shown}); fix the name or add it "
-                               "there.")
-        else:
-            canonical = known.get(spelled, spelled)
-        row["scope_value"] = canonical if row["scope_type"] == "owner" else f"{dimension}={canonical}"
+    for name, id_column, kind in (("budgets", "budget_id", "budget"),
+                                  ("forecast_adjustments", "adjustment_id", "planned change")):
+        scoped = files[name]
+        for i, row in enumerate(scoped.rows):
+            what = f"{kind} {row[id_column]}"
+            if row["scope_type"] == "owner":
+                dimension, value = owner_dimension, row["scope_value"]
+            elif row["scope_type"] == "tag":
+                dimension, value = row["scope_value"].split("=", 1)
+                if dimension not in dimensions:
+                    raise MappingError(f"{scoped.where(i)}: {what} names tag dimension '{dimension}', which is "
+                                       f"unknown (the dimensions are {', '.join(dimensions)}); fix the name or add "
+                                       f"it to {dims.path.name}.")
+                if dimension == owner_dimension:
+                    raise MappingError(f"{scoped.where(i)}: {what} is on the owner dimension {owner_dimension}; "
+                                       f"use scope_type owner and scope_value {value.strip()}, which also counts the "
+                                       "shared cost the owner receives.")
+            else:
+                continue
+            spelled = normalize_value(value)
+            known = listed.get(dimension, {})
+            if row["scope_type"] == "owner" and spelled == UNALLOCATED_OWNER:
+                canonical = UNALLOCATED_OWNER
+            elif known and spelled not in known:
+                shown = ", ".join(sorted(set(known.values()))[:12])
+                raise MappingError(f"{scoped.where(i)}: {what} names '{value}', not a value or alias of dimension "
+                                   f"{dimension} in {values.path.name} ({shown}); fix the name or add it there.")
+            else:
+                canonical = known.get(spelled, spelled)
+            row["scope_value"] = canonical if row["scope_type"] == "owner" else f"{dimension}={canonical}"
 
 
 def check_across_files(files: dict[str, Rows]) -> None:
     """The rules between allocation files, once all are read; owners become canonical in place."""
     owner_dimension = _owner_dimension(files)
-    _check_budgets_across(files, owner_dimension)
+    _check_scopes_across(files, owner_dimension)
     _canonical_owners(files, owner_dimension)
     _check_rules_across(files)
     _check_owner_pools(files)

@@ -86,6 +86,11 @@ def _parse(value: str, column: Column, where: str):  # noqa: ANN202 - typed per 
         number = Decimal(value)
     except InvalidOperation:
         raise MappingError(f"{where}: {column.name} '{value}' is not a number; write it like 1.25.") from None
+    if column.signed:
+        if not number.is_finite() or number == 0:
+            raise MappingError(f"{where}: {column.name} '{value}' must be a number other than 0 "
+                               "(a negative one lowers cost).")
+        return number
     if not number.is_finite() or number < 0 or (number == 0 and not column.allow_zero):
         bound = "zero or a positive number" if column.allow_zero else "a positive number"
         raise MappingError(f"{where}: {column.name} '{value}' must be {bound}.")
@@ -189,25 +194,37 @@ def _check_rule(row: dict, where: str) -> None:
     _check_dates(row, where)
 
 
+def _check_scope(row: dict, where: str, what: str) -> None:
+    """The scope a budget or a planned forecast change covers: a scope_type and, but for the whole bill, a value."""
+    if row["scope_type"] not in BUDGET_SCOPES:
+        raise MappingError(f"{where}: scope_type '{row['scope_type']}' of {what} is not one of "
+                           f"{', '.join(BUDGET_SCOPES)}.")
+    if row["scope_type"] == "whole_bill" and row["scope_value"] is not None:
+        raise MappingError(f"{where}: {what} covers the whole bill but names scope_value "
+                           f"'{row['scope_value']}'; empty scope_value or choose another scope_type.")
+    if row["scope_type"] != "whole_bill" and row["scope_value"] is None:
+        raise MappingError(f"{where}: {what} has scope_type {row['scope_type']} but no scope_value; name "
+                           f"the {row['scope_type'].replace('_', ' ')} it covers.")
+    if row["scope_type"] == "tag" and not re.fullmatch(r"[a-z][a-z0-9_]*=.+", row["scope_value"]):
+        raise MappingError(f"{where}: scope_value '{row['scope_value']}' of tag {what} is not "
+                           "dimension=value; write it like environment=prod.")
+
+
+def _check_currency(currency: str, where: str, what: str) -> None:
+    if currency not in iso_currencies():
+        raise MappingError(f"{where}: currency '{currency}' of {what} is not an ISO 4217 currency "
+                           "code; write three capital letters such as USD, EUR or CAD.")
+
+
 def _check_budget(row: dict, where: str) -> None:
     budget = row["budget_id"]
     if not RULE_ID_PATTERN.fullmatch(budget):
         raise MappingError(f"{where}: budget_id '{budget}' may only hold letters, digits, _ . and -; rename the budget.")
-    for column, words in (("scope_type", BUDGET_SCOPES), ("period", BUDGET_PERIODS), ("cost_basis", COST_BASES)):
+    _check_scope(row, where, f"budget {budget}")
+    for column, words in (("period", BUDGET_PERIODS), ("cost_basis", COST_BASES)):
         if row[column] not in words:
             raise MappingError(f"{where}: {column} '{row[column]}' of budget {budget} is not one of {', '.join(words)}.")
-    if row["scope_type"] == "whole_bill" and row["scope_value"] is not None:
-        raise MappingError(f"{where}: budget {budget} covers the whole bill but names scope_value "
-                           f"'{row['scope_value']}'; empty scope_value or choose another scope_type.")
-    if row["scope_type"] != "whole_bill" and row["scope_value"] is None:
-        raise MappingError(f"{where}: budget {budget} has scope_type {row['scope_type']} but no scope_value; name "
-                           f"the {row['scope_type'].replace('_', ' ')} it covers.")
-    if row["scope_type"] == "tag" and not re.fullmatch(r"[a-z][a-z0-9_]*=.+", row["scope_value"]):
-        raise MappingError(f"{where}: scope_value '{row['scope_value']}' of tag budget {budget} is not "
-                           "dimension=value; write it like environment=prod.")
-    if row["currency"] not in iso_currencies():
-        raise MappingError(f"{where}: currency '{row['currency']}' of budget {budget} is not an ISO 4217 currency "
-                           "code; write three capital letters such as USD, EUR or CAD.")
+    _check_currency(row["currency"], where, f"budget {budget}")
     items = row["thresholds"].split("|")
     bad = [item for item in items if not THRESHOLD_PATTERN.fullmatch(item.strip())]
     if bad:
@@ -217,6 +234,29 @@ def _check_budget(row: dict, where: str) -> None:
     if len(set(seen)) != len(seen) or any(float(item.split(":")[0]) <= 0 for item in seen):
         raise MappingError(f"{where}: budget {budget} repeats a threshold or has one of 0 %; give each percent and "
                            "basis once, above 0.")
+    _check_dates(row, where)
+
+
+def _check_forecast_adjustment(row: dict, where: str) -> None:
+    change = row["adjustment_id"]
+    if not RULE_ID_PATTERN.fullmatch(change):
+        raise MappingError(f"{where}: adjustment_id '{change}' may only hold letters, digits, _ . and -; rename it.")
+    what = f"planned change {change}"
+    _check_scope(row, where, what)
+    if (row["monthly_amount"] is None) == (row["percent"] is None):
+        raise MappingError(f"{where}: {what} must give either monthly_amount (with its currency) or percent, "
+                           "not both and not neither; fill exactly one.")
+    if row["monthly_amount"] is not None:
+        if row["currency"] is None:
+            raise MappingError(f"{where}: {what} gives monthly_amount {row['monthly_amount']} but no currency; "
+                               "fill currency (e.g. USD).")
+        _check_currency(row["currency"], where, what)
+    elif row["currency"] is not None:
+        raise MappingError(f"{where}: {what} is a percent change but names currency {row['currency']}; "
+                           "empty currency (a percent has none).")
+    elif row["percent"] < -100:
+        raise MappingError(f"{where}: {what} lowers cost by {-row['percent']} %, more than all of it; "
+                           "write a percent of -100 or more (-100 = the scope's usage stops).")
     _check_dates(row, where)
 
 
@@ -230,6 +270,7 @@ CHECKS = {
     "shared_cost_rules": _check_rule,
     "exchange_rates": _check_exchange_rate,
     "budgets": _check_budget,
+    "forecast_adjustments": _check_forecast_adjustment,
 }
 
 

@@ -56,6 +56,7 @@ class Column:
     sql_type: str  # VARCHAR | TIMESTAMP | DATE | BOOLEAN | INTEGER | DECIMAL
     required: bool = False
     allow_zero: bool = False  # DECIMAL: >= 0 instead of > 0
+    signed: bool = False  # DECIMAL: any number but 0 (a planned change may lower cost)
     default: object = None  # the value of an empty optional cell
 
 
@@ -221,5 +222,22 @@ BUDGETS = MappingFile(
 )
 
 
+FORECAST_ADJUSTMENTS = MappingFile(
+    name="forecast_adjustments",
+    columns=(
+        Column("adjustment_id", "VARCHAR", required=True),
+        Column("scope_type", "VARCHAR", required=True),
+        Column("scope_value", "VARCHAR"),
+        Column("effective_from", "DATE", required=True),
+        Column("effective_to", "DATE"),
+        Column("monthly_amount", "DECIMAL", signed=True),  # per calendar month, spread evenly over its days
+        Column("currency", "VARCHAR"),
+        Column("percent", "DECIMAL", signed=True),  # of the scope's usage forecast; -30 = 30 % less
+        Column("note", "VARCHAR", required=True),
+    ),
+    key=("adjustment_id",),
+)
+
+
 MAPPING_FILES = (COMMITMENTS, ACCOUNTS, TAG_DIMENSIONS, TAG_KEYS, TAG_VALUES, ACCOUNT_OWNERS, SHARED_COST_RULES,
-                 SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES, BUDGETS)
+                 SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES, BUDGETS, FORECAST_ADJUSTMENTS)

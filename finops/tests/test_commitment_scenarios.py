@@ -518,3 +518,39 @@ def test_unused_commitment_cost_over_the_year(built: Build) -> None:
         assert actual[account_id(purchase, usage)] == (
             expected_unused[usage], USAGES[usage].used * TERM_HOURS,
         ), label(purchase, usage)
+
+
+def test_commitments_that_end_inside_the_forecast_horizon_show_their_change_from_the_first_day_without(
+        built: Build) -> None:
+    """Every commitment's term ends on 2024-01-01, the day after the export's last day, so the forecast
+    shows, from that day, what its end changes, measured on its last 28 days: the covered usage priced at its
+    contracted rate again (here 1.00 an hour, the commitment's own price: no discount comes back) and its fee
+    and unused cost gone. Effective basis: the unused cost goes (-24 x unused per hour); billed basis: the
+    covered usage is billed again and the recurring fee stops (24 x (used - fee per hour)): an all-upfront
+    commitment fully used costs 24.00 a day more to pay for, a partial-upfront one 12.00. The no-upfront
+    commitments (purchase scenario 2) state no term in the export (only hourly fees), so they have no known end
+    and no line."""
+    rows = built.query(
+        "select series_value, cost_basis, min(forecast_date), count(distinct forecast_date), "
+        "min(commitment_expiry_cost), max(commitment_expiry_cost), any_value(expiring_commitment_ids) "
+        "from marts.fct_cost_forecast where series_grain = 'billing_account' group by all"
+    )
+    actual = {(value.split(" / ", 1)[1], basis): rest for value, basis, *rest in rows}
+    horizon_days = len({row[3] for row in rows})
+    assert horizon_days == 1, "every series is forecast over the same days"
+    for purchase, usage in COMBINATIONS:
+        p, u = PURCHASES[purchase], USAGES[usage]
+        known_end = purchase != 2
+        expected = {"effective": -24 * u.unused, "billed": 24 * (u.used - p.recurring_per_hour)}
+        for basis, change in expected.items():
+            first, _, low, high, ids = actual[(account_id(purchase, usage), basis)]
+            assert first == dt.date(2024, 1, 1), label(purchase, usage)
+            assert low == high == (change if known_end else 0), (label(purchase, usage), basis, low, high, change)
+            assert ids == (commitment_id(purchase, usage) if known_end else None)
+    (total_effective, total_billed), = built.query(
+        "select sum(commitment_expiry_cost) filter (where cost_basis = 'effective'), "
+        "sum(commitment_expiry_cost) filter (where cost_basis = 'billed') "
+        "from marts.fct_cost_forecast where series_id = 'total:all' and forecast_date = '2024-01-01'")
+    assert total_effective == sum(-24 * USAGES[u].unused for p, u in COMBINATIONS if p != 2)
+    assert total_billed == sum(24 * (USAGES[u].used - PURCHASES[p].recurring_per_hour)
+                               for p, u in COMBINATIONS if p != 2)

@@ -227,3 +227,37 @@ def test_budgets_cross_their_thresholds_on_the_known_days(generated_build: Build
         assert state == ("ALARM" if expected else "OK")
         checked += 1
     assert checked >= 40
+
+
+def test_planned_changes_land_on_their_scope_and_the_whole_bill(generated_build: Build) -> None:
+    """The sample forecast_adjustments.csv: `nimbus-gpu-expansion` adds 20,000 USD a month to the Nimbus
+    provider from 2026-11-01 (spread evenly over each month's days), `web-legacy-switch-off` takes 40 % off
+    the web owner's usage forecast from 2026-12-01. Each lands on its own series and the whole bill, nowhere
+    else, and never before its first day."""
+    assert generated_build.returncode == 0, generated_build.output[-3000:]
+    rows = generated_build.query(
+        "select series_id, cost_basis, forecast_date, usage_forecast_cost, planned_change_cost, planned_change_ids "
+        "from marts.fct_cost_forecast")
+    by_key = {(s, b, d): (u, p, ids) for s, b, d, u, p, ids in rows}
+    nimbus, web, total = f"provider:{PROVIDER.provider}", "owner:web", "total:all"
+    changed = {s for (s, _, _), (_, p, _) in by_key.items() if p != 0}
+    assert changed == {nimbus, web, total}
+    checked = 0
+    for (series, basis, day), (_, planned, ids) in by_key.items():
+        if series not in changed:
+            continue
+        month_days = (dt.date(day.year + day.month // 12, day.month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        gpu = Decimal(20000) / month_days if day >= dt.date(2026, 11, 1) and series in (nimbus, total) else 0
+        switch_off = (Decimal("-0.4") * by_key[(web, basis, day)][0]
+                      if day >= dt.date(2026, 12, 1) and series in (web, total) else 0)
+        assert planned == pytest.approx(gpu + switch_off, abs=Decimal("0.000001")), (series, basis, day)
+        expected_ids = "|".join(i for i, on in (("nimbus-gpu-expansion", gpu), ("web-legacy-switch-off", switch_off))
+                                if on)
+        assert ids == (expected_ids or None), (series, day)
+        checked += 1
+    assert checked > 0
+    months = generated_build.query(
+        "select strftime(forecast_date, '%Y-%m'), sum(planned_change_cost) from marts.fct_cost_forecast "
+        f"where series_id = '{nimbus}' and cost_basis = 'effective' group by 1 order by 1")
+    assert [(m, round(p, 2)) for m, p in months] == [
+        ("2026-10", Decimal("0.00")), ("2026-11", Decimal("20000.00")), ("2026-12", Decimal("20000.00"))]

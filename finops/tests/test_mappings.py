@@ -204,3 +204,57 @@ def test_budget_owners_and_tag_values_are_stored_canonical(tmp_path: Path) -> No
                         "b3,owner,unallocated,quarter,100,USD,billed,50:actual,,,\n", encoding="utf-8")
     rows = read_mappings(folder)["budgets"]
     assert [r["scope_value"] for r in rows] == ["platform", "environment=prod", "unallocated"]
+
+
+ADJUSTMENT_HEADER = "adjustment_id,scope_type,scope_value,effective_from,effective_to,monthly_amount,currency,percent,note\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("a 1,whole_bill,,2026-11-01,,100,USD,,launch\n", "adjustment_id 'a 1' may only hold letters"),
+        ("a1,team,web,2026-11-01,,100,USD,,launch\n", "scope_type 'team' of planned change a1 is not one of"),
+        ("a1,provider,,2026-11-01,,100,USD,,launch\n", "planned change a1 has scope_type provider but no scope_value"),
+        ("a1,whole_bill,,,,100,USD,,launch\n", "row 2: effective_from"),
+        ("a1,whole_bill,,2026-11-01,,100,USD,-10,launch\n", "must give either monthly_amount (with its currency) or "
+                                                           "percent, not both"),
+        ("a1,whole_bill,,2026-11-01,,,,,launch\n", "must give either monthly_amount"),
+        ("a1,whole_bill,,2026-11-01,,100,,,launch\n", "gives monthly_amount 100 but no currency"),
+        ("a1,whole_bill,,2026-11-01,,100,Dollar,,launch\n", "currency 'Dollar' of planned change a1 is not an ISO"),
+        ("a1,whole_bill,,2026-11-01,,,USD,-10,launch\n", "is a percent change but names currency USD"),
+        ("a1,whole_bill,,2026-11-01,,,,-120,launch\n", "lowers cost by 120 %, more than all of it"),
+        ("a1,whole_bill,,2026-11-01,,0,USD,,launch\n", "monthly_amount '0' must be a number other than 0"),
+        ("a1,whole_bill,,2026-11-01,,,,ten,launch\n", "percent 'ten' is not a number"),
+        ("a1,whole_bill,,2026-11-01,2026-10-01,100,USD,,launch\n", "effective_to 2026-10-01 is not after"),
+        ("a1,whole_bill,,2026-11-01,,100,USD,,\n", "row 2: note"),
+    ],
+)
+def test_a_broken_planned_change_row_is_named(tmp_path: Path, body: str, message: str) -> None:
+    from finops.mappings.specs import FORECAST_ADJUSTMENTS
+
+    path = tmp_path / "forecast_adjustments.csv"
+    path.write_text(ADJUSTMENT_HEADER + body, encoding="utf-8")
+    with pytest.raises(MappingError) as err:
+        read_mapping(path, FORECAST_ADJUSTMENTS)
+    assert str(err.value).startswith(f"{path}, row 2: ")
+    assert message in str(err.value)
+
+
+def test_planned_changes_take_negative_amounts_and_canonical_owners_and_tag_values(tmp_path: Path) -> None:
+    import shutil
+
+    from finops.mappings import read_mappings
+
+    folder = tmp_path / "mappings"
+    shutil.copytree(SAMPLE_MAPPINGS_DIR, folder)
+    (folder / "forecast_adjustments.csv").write_text(
+        ADJUSTMENT_HEADER + "a1,owner,Platfrom,2026-11-01,,-2500.50,EUR,,decommission\n"
+                            "a2,tag,environment=Production,2026-12-01,2027-01-01,,,-100,switch-off\n",
+        encoding="utf-8")
+    rows = read_mappings(folder)["forecast_adjustments"]
+    assert [(r["scope_value"], r["monthly_amount"], r["percent"]) for r in rows] == [
+        ("platform", Decimal("-2500.50"), None), ("environment=prod", None, Decimal("-100"))]
+    (folder / "forecast_adjustments.csv").write_text(
+        ADJUSTMENT_HEADER + "a1,owner,paymnts,2026-11-01,,100,USD,,launch\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="planned change a1 names 'paymnts', not a value or alias of dimension team"):
+        read_mappings(folder)

@@ -20,14 +20,17 @@ HEADER = "from_currency,to_currency,month,rate\n"
 
 
 def _build(tmp_path: Path, rates: str | None) -> Build:
-    """A one-bill landing billed in CAD (August 2026), built with the sample rule files (no budgets) and the
+    """A one-bill landing billed in CAD (August 2026), built with the sample rule files (no budgets or planned
+    changes) and the
     given exchange_rates.csv body (None: no file)."""
     landing = tmp_path / "landing"
     write_cur(landing, [usage_row("a", "10.00", currency="CAD"), usage_row("b", "0.333333", currency="CAD")])
     mappings = tmp_path / "mappings"
     shutil.copytree(SAMPLE_MAPPINGS_DIR, mappings)
     (mappings / "exchange_rates.csv").unlink()
-    (mappings / "budgets.csv").unlink()  # the sample budgets are in USD and EUR; this bill may report in CAD
+    # the sample budgets and planned changes are in USD and EUR; this bill may report in CAD
+    (mappings / "budgets.csv").unlink()
+    (mappings / "forecast_adjustments.csv").unlink()
     if rates is not None:
         (mappings / "exchange_rates.csv").write_text(HEADER + rates, encoding="utf-8")
     database = tmp_path / "w.duckdb"
@@ -104,18 +107,32 @@ def test_the_sample_rates_are_valid() -> None:
     assert {row["to_currency"] for row in rows} == {"USD"} and len(rows) == 9
 
 
-def test_a_budget_in_a_currency_without_rates_is_one_sentence(tmp_path: Path) -> None:
-    """The CAD bill reports in CAD (no rates file); a budget in USD cannot be converted: the build stops and
-    says which budget, which currencies and what to do."""
+@pytest.mark.parametrize(
+    ("file", "body", "message"),
+    [
+        ("budgets.csv",
+         "budget_id,scope_type,scope_value,period,amount,currency,cost_basis,thresholds,effective_from,effective_to,"
+         "note\nmonthly,whole_bill,,month,100,USD,effective,80:actual,,,\n",
+         "error: Budget monthly is in USD but exchange_rates.csv (FINOPS_MAPPINGS_DIR) has no rate from USD to "
+         "the reporting currency CAD: add monthly rates for it or give the budget in CAD."),
+        ("forecast_adjustments.csv",
+         "adjustment_id,scope_type,scope_value,effective_from,effective_to,monthly_amount,currency,percent,note\n"
+         "launch,whole_bill,,2026-01-01,,500,USD,,a launch\n",
+         "error: Planned change launch of forecast_adjustments.csv is in USD but exchange_rates.csv "
+         "(FINOPS_MAPPINGS_DIR) has no rate from USD to the reporting currency CAD: add monthly rates for it or give "
+         "the amount in CAD."),
+    ],
+)
+def test_a_budget_or_planned_change_in_a_currency_without_rates_is_one_sentence(
+        tmp_path: Path, file: str, body: str, message: str) -> None:
+    """The CAD bill reports in CAD (no rates file); a budget or a planned amount in USD cannot be converted: the
+    build stops and says which row, which currencies and what to do."""
     landing = tmp_path / "landing"
     write_cur(landing, [usage_row("a", "10.00", currency="CAD")])
     mappings = tmp_path / "mappings"
     mappings.mkdir()
-    (mappings / "budgets.csv").write_text(
-        "budget_id,scope_type,scope_value,period,amount,currency,cost_basis,thresholds,effective_from,effective_to,"
-        "note\nmonthly,whole_bill,,month,100,USD,effective,80:actual,,,\n", encoding="utf-8")
+    (mappings / file).write_text(body, encoding="utf-8")
     proc = run_finops("build", "--landing", str(landing), "--duckdb", str(tmp_path / "w.duckdb"), "--no-docs",
                       env={"FINOPS_MAPPINGS_DIR": str(mappings)})
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert ("error: Budget monthly is in USD but exchange_rates.csv (FINOPS_MAPPINGS_DIR) has no rate from USD to "
-            "the reporting currency CAD: add monthly rates for it or give the budget in CAD.") in proc.stderr
+    assert message in proc.stderr

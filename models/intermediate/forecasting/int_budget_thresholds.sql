@@ -10,12 +10,7 @@ budgets as (
 ),
 
 series as (
-    select distinct
-        series_id,
-        series_grain,
-        series_value,
-        reporting_currency
-    from {{ ref('int_cost_daily_series') }}
+    select * from {{ ref('int_forecast_series') }}
 ),
 
 final as (
@@ -25,18 +20,7 @@ final as (
         series.reporting_currency
     from budgets
     left join series
-        on
-            (budgets.scope_type = 'whole_bill' and series.series_id = 'total:all')
-            or (
-                budgets.scope_type in ('provider', 'owner', 'service_category', 'tag')
-                and budgets.scope_type = series.series_grain
-                and budgets.scope_value = series.series_value
-            )
-            or (
-                budgets.scope_type = 'billing_account'
-                and series.series_grain = 'billing_account'
-                and series.series_value like '% / ' || budgets.scope_value
-            )
+        on {{ scope_is_series('budgets', 'series') }}
 )
 
 select * from final

@@ -11,9 +11,10 @@
 --     commitment fee); known ahead, carried forward as a known amount;
 --   * one-time purchase: every other Purchase (an upfront commitment, a one-off fee); in the
 --     actuals, never learned from nor repeated.
--- Tag series (grain `tag`, value `dimension=value`) exist for the tag values a budget names
--- (budgets.csv): the direct cost of the daily slices whose Tags resolve to that value (before
--- shared-cost rules, which move cost between owners, not tags). They need not add up to the bill.
+-- Tag series (grain `tag`, value `dimension=value`) exist for the tag values a budget or a planned
+-- change names (budgets.csv, forecast_adjustments.csv): the direct cost of the daily slices whose
+-- Tags resolve to that value (before shared-cost rules, which move cost between owners, not tags).
+-- They need not add up to the bill.
 -- Grain: one row per series and UTC charge day with cost.
 with
 
@@ -85,9 +86,14 @@ classified as (
     where pieces.charge_category = 'Purchase'
 ),
 
-budget_tags as (
-    select distinct scope_value as tag_scope
+planning_tags as (
+    -- the tag values a budget or a planned change names
+    select scope_value as tag_scope
     from {{ ref('stg_mappings__budgets') }}
+    where scope_type = 'tag'
+    union
+    select scope_value as tag_scope
+    from {{ ref('stg_mappings__forecast_adjustments') }}
     where scope_type = 'tag'
 ),
 
@@ -107,8 +113,8 @@ tagged_slices as (
     from {{ ref('int_charges_split_by_day') }} as slices
     inner join {{ ref('int_tags_resolved') }} as resolved
         on slices.tags = resolved.tags
-    inner join budget_tags
-        on resolved.dimension || '=' || resolved.dimension_value = budget_tags.tag_scope
+    inner join planning_tags
+        on resolved.dimension || '=' || resolved.dimension_value = planning_tags.tag_scope
     where resolved.value_status = 'valid'
     group by all
 ),
@@ -134,7 +140,7 @@ rates as (
 ),
 
 to_convert as (
-    -- the allocation's days and the budget tag values' days, converted together
+    -- the allocation's days and the planning tag values' days, converted together
     select
         *,
         cast(null as varchar) as tag_scope

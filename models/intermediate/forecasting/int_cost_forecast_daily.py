@@ -1,7 +1,8 @@
 """Each series' daily forecast from the day after the as-of day to the end of the horizon (extended to the end
-of the current quarter or year when a budget has such periods), by the model its
-effective-cost backtests chose (finops/forecasting.py; a series too short or too erratic, or whose model fails, takes the
-run rate and says why). Usage cost only: purchases are added back in fct_cost_forecast as known amounts.
+of the current quarter or year when a budget has such periods), by the model its effective-cost backtests chose
+(finops/forecasting.py; a series too short or too erratic, or whose model fails, takes the run rate and says
+why; a series with no usage cost on a basis is forecast 0, flagged no_usage). Usage cost only: purchases are
+added back in fct_cost_forecast as known amounts.
 Grain: one row per series, cost basis and forecast day. Estimates are computed in floating point and stored as
 the money type (D64)."""
 
@@ -30,6 +31,10 @@ def model(dbt, session):
         choice = fc.choose(bt, fc.classify(p, min_days, erratic_cv))
         f = fc.forecast(p, choice, as_of, horizon, budget_periods)
         f = f.merge(choice[["unique_id", "selection_error"]], on="unique_id", how="left")
+        without_usage = set(series["series_id"]) - set(p["unique_id"])
+        if without_usage:
+            f = pd.concat([f, fc.no_usage_forecast(sorted(without_usage), as_of, horizon, budget_periods)],
+                          ignore_index=True)
         f.insert(1, "cost_basis", basis)
         frames.append(f)
     out = pd.concat(frames, ignore_index=True)

@@ -138,10 +138,6 @@ days as (
     where forecast.cost_basis = case when bounds.has_billed_forecast then budget_periods.cost_basis else 'effective' end
 ),
 
-rates as (
-    select * from {{ ref('int_budget_currency_rates') }}
-),
-
 needed_rates as (
     select distinct
         budget_periods.budget_id,
@@ -156,39 +152,11 @@ needed_rates as (
     where budget_periods.budget_currency <> budget_periods.reporting_currency
 ),
 
-chosen_rates as (
-    select
-        needed_rates.budget_id,
-        needed_rates.cost_month,
-        arg_min(
-            rates.exchange_rate,
-            abs(datediff('month', rates.rate_month, needed_rates.cost_month)) * 2
-            + case when rates.rate_month > needed_rates.cost_month then 1 else 0 end
-        ) as exchange_rate,
-        count(rates.exchange_rate) as rate_count,
-        any_value(needed_rates.budget_currency) as budget_currency,
-        any_value(needed_rates.reporting_currency) as reporting_currency
-    from needed_rates
-    left join rates
-        on
-            needed_rates.budget_currency = rates.budget_currency
-            and needed_rates.reporting_currency = rates.reporting_currency
-    group by all
-),
-
 checked_rates as (
-    select
-        budget_id,
-        cost_month,
-        case
-            when rate_count > 0 then exchange_rate
-            else {{ input_error(
-                "'Budget ' || budget_id || ' is in ' || budget_currency || ' but exchange_rates.csv "
-                ~ "(FINOPS_MAPPINGS_DIR) has no rate from ' || budget_currency || ' to the reporting currency ' "
-                ~ "|| reporting_currency || ': add monthly rates for it or give the budget in ' || reporting_currency || '.'"
-            ) }}
-        end as exchange_rate
-    from chosen_rates
+    {{- planning_rates(
+        'needed_rates', 'budget_id', 'budget_currency', 'cost_month',
+        "'Budget ' || needed_rates.budget_id", 'the budget'
+    ) }}
 ),
 
 converted as (

@@ -1,7 +1,8 @@
 -- Where each series lands per calendar month: the actual cost to the as-of day plus the forecast of
 -- the remaining days (fct_cost_forecast), for the as-of day's month and each month of the horizon,
 -- with the run rate beside it (the actual so far plus the last 28 days' daily average for each
--- remaining day: the naive projection finance would otherwise make).
+-- remaining day: the naive projection finance would otherwise make). The month's planned changes and
+-- commitment-expiry change (both inside the remaining forecast) are shown beside it.
 -- A month's interval adds the daily bounds (errors of one month move together, so the daily bounds
 -- are summed rather than combined as independent); fct_forecast_accuracy reports how often the
 -- monthly interval held in the backtests. See concept_cost_forecast.
@@ -46,6 +47,8 @@ months as (
         bool_or(is_fallback) as is_fallback,
         cast(date_trunc('month', forecast_date) as date) as month_start,
         sum(forecast_cost) as forecast_remaining_cost,
+        sum(planned_change_cost) as planned_change_cost,
+        sum(commitment_expiry_cost) as commitment_expiry_cost,
         {%- for bound in ['lo_80', 'hi_80', 'lo_95', 'hi_95'] %}
             sum(forecast_cost_{{ bound }}) as remaining_{{ bound }},
         {%- endfor %}
@@ -88,6 +91,8 @@ final as (
         months.is_fallback,
         coalesce(month_actuals.actual_cost, 0) as actual_cost,
         months.forecast_remaining_cost,
+        months.planned_change_cost,
+        months.commitment_expiry_cost,
         coalesce(month_actuals.actual_cost, 0) + months.forecast_remaining_cost as forecast_total_cost,
         {%- for bound in ['lo_80', 'hi_80', 'lo_95', 'hi_95'] %}
             coalesce(month_actuals.actual_cost, 0) + months.remaining_{{ bound }} as forecast_total_cost_{{ bound }},

@@ -21,12 +21,7 @@ backtests as (
 ),
 
 series as (
-    select distinct
-        series_id,
-        series_grain,
-        series_value,
-        reporting_currency
-    from {{ ref('int_cost_daily_series') }}
+    select * from {{ ref('int_forecast_series') }}
 ),
 
 selected as (
