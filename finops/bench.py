@@ -213,12 +213,12 @@ def _current_files(landing: Path) -> tuple[list[str], list[str], list[dict], lis
     return csv_files, parquet_files, list(groups.values()), gcp_files
 
 
-def _forecasting_seconds() -> float:
-    """Seconds dbt spent in the forecasting models (models/*/forecasting/) in the build that just ran, from
-    its run_results.json."""
+def _folder_seconds(folder: str) -> float:
+    """Seconds dbt spent in the models of a folder (models/*/<folder>/, e.g. forecasting) in the build that
+    just ran, from its run_results.json."""
     import json
 
-    names = {path.stem for path in (REPO_ROOT / "models").glob("*/forecasting/*") if path.suffix in (".sql", ".py")}
+    names = {path.stem for path in (REPO_ROOT / "models").glob(f"*/{folder}/*") if path.suffix in (".sql", ".py")}
     results = json.loads((REPO_ROOT / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     return sum(r["execution_time"] for r in results if r["unique_id"].split(".")[-1] in names
                and r["unique_id"].startswith("model."))
@@ -237,7 +237,7 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     env = {"FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR), "FINOPS_TEMP_DIR": str(WarehousePaths(database).data_dir / "tmp"),
            "FINOPS_MEMORY_LIMIT": memory_limit()}
 
-    runs, forecasting = {}, {}
+    runs, forecasting, anomalies = {}, {}, {}
     for name in ("full build", "incremental refresh", "no-change refresh"):
         if name == "incremental refresh":
             print(f"re-delivered the last month with changes: {_redeliver_last_month(landing)} files rewritten",
@@ -250,7 +250,8 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
             return 1
         plan = next((line for line in output.splitlines() if line.startswith("dbt build:")), "")
         runs[name] = (seconds, peak, plan)
-        forecasting[name] = _forecasting_seconds() if "nothing changed" not in plan else 0.0
+        forecasting[name] = _folder_seconds("forecasting") if "nothing changed" not in plan else 0.0
+        anomalies[name] = _folder_seconds("anomalies") if "nothing changed" not in plan else 0.0
 
     con = connect(database, read_only=True)
     by_source = dict(con.execute(
@@ -258,6 +259,8 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     ).fetchall())
     focus_rows = con.execute("select count(*) from marts.focus_cost_and_usage").fetchone()[0]
     series = con.execute("select count(distinct series_id) from marts.fct_cost_forecast").fetchone()[0]
+    anomaly_series, anomaly_count = con.execute(
+        "select count(distinct series_id), count(*) from marts.fct_cost_anomalies").fetchone()
     con.close()
     # The floor reads what a provider bill is made of: every AWS, Azure and Google Cloud row (the
     # small native FOCUS exports are left out of both counts).
@@ -286,6 +289,9 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     print(f"forecasts and budgets (the models in models/*/forecasting/): {series} series; "
           + ", ".join(f"{name} {forecasting[name]:.1f} s = {100 * forecasting[name] / runs[name][0]:.1f} % of its wall"
                       for name in runs if forecasting[name]))
+    print(f"anomalies (the models in models/*/anomalies/): {anomaly_count} anomalies found on {anomaly_series} series; "
+          + ", ".join(f"{name} {anomalies[name]:.1f} s = {100 * anomalies[name] / runs[name][0]:.1f} % of its wall"
+                      for name in runs if anomalies[name]))
     print(f"{'floor:':21} {floor_seconds:8.1f} s  {floor_result['rows'] / floor_seconds:12,.0f} rows/s  "
           f"peak memory {floor_result['peak_mib']:8,.0f} MiB")
     print(f"build/floor ratio: {full_seconds / floor_seconds:.1f}")

@@ -329,7 +329,7 @@ def no_usage_forecast(ids: list[str], as_of: dt.date, horizon_months: int, budge
     fc = pd.DataFrame([(uid, ds) for uid in sorted(ids) for ds in days], columns=["unique_id", "ds"])
     for column in ("forecast", "lo_80", "hi_80", "lo_95", "hi_95"):
         fc[column] = 0.0
-    return fc.assign(model=FALLBACK, selection_basis="fallback", fallback_reason="no_usage", selection_error=None)
+    return fc.assign(model=FALLBACK, selection_basis="fallback", fallback_reason="no_usage", selection_error=float("nan"))
 
 
 def as_of_day(series: pd.DataFrame) -> dt.date | None:

@@ -112,6 +112,16 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
             group by all order by 1
             """
         ).fetchall()
+        anomalies = con.execute(
+            """
+            select series_value, direction, strftime(first_seen, '%Y-%m-%d'), strftime(last_seen, '%Y-%m-%d'),
+                   impact_cost, impact_percent, reporting_currency, is_ongoing,
+                   count(*) over () as recent, as_of_date
+            from marts.fct_cost_anomalies
+            where series_grain = 'leaf' and last_seen > as_of_date - interval 30 day
+            order by abs(impact_cost) desc limit 3
+            """
+        ).fetchall()
     finally:
         con.close()
     print()
@@ -157,11 +167,19 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
     for budget, start, period, currency, amount, actual, forecast_cost, alarms in budgets:
         print(f"  {budget}: {period} from {start}, {actual:,.2f} of {amount:,.2f} {currency} so far, forecast "
               f"{forecast_cost:,.2f} ({_share(forecast_cost / amount)}); " + (f"ALARM: {alarms}" if alarms else "all OK"))
+    if anomalies:
+        print(f"Anomalies (marts.fct_cost_anomalies, leaf series): {anomalies[0][8]} seen in the 30 days to "
+              f"{anomalies[0][9]:%Y-%m-%d}; the largest:")
+    for series, direction, first, last, impact, percent, currency, ongoing, _, _ in anomalies:
+        share = f", {percent:+.0f}%" if percent is not None else ""
+        print(f"  {direction} {first}..{last}{' (ongoing)' if ongoing else ''}: {impact:+,.2f} {currency}{share}  "
+              f"{series}")
     print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation, "
           "marts.dim_commitments, marts.fct_amortized_costs, marts.fct_commitment_* (utilization, coverage, savings, "
           "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
           "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs, "
-          "marts.fct_cost_forecast(_monthly), marts.fct_forecast_accuracy, marts.fct_budget_status")
+          "marts.fct_cost_forecast(_monthly), marts.fct_forecast_accuracy, marts.fct_budget_status, "
+          "marts.fct_cost_anomalies, marts.fct_cost_anomaly_root_causes")
     print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")
     print(f"Open it read-only: duckdb -readonly {published_as}  (each run publishes a new snapshot; readers keep "
           "the one they opened until they reconnect)")

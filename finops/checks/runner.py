@@ -96,10 +96,11 @@ class SuiteResult:
 def default_suites() -> list[Suite]:
     """Every suite this package defines."""
     from .allocation import ALLOCATION_SUITES
+    from .anomalies import ANOMALY_SUITES
     from .commitments import COMMITMENT_SUITES
     from .forecasting import FORECASTING_SUITES
 
-    return list(COMMITMENT_SUITES) + list(ALLOCATION_SUITES) + list(FORECASTING_SUITES)
+    return list(COMMITMENT_SUITES) + list(ALLOCATION_SUITES) + list(FORECASTING_SUITES) + list(ANOMALY_SUITES)
 
 
 def run_suites(duckdb_path: Path, suites: list[Suite] | None = None) -> list[SuiteResult]:

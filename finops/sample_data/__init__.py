@@ -43,6 +43,8 @@ from .focus import (
     write_focus,
 )
 from .gcp import write_gcp
+from .anomalies import PROVIDER as ANOMALY_PROVIDER
+from .anomalies import write_anomalies
 from .history import HISTORY_MONTHS, write_history
 from .history import PROVIDER as HISTORY_PROVIDER
 from .schema import (
@@ -152,7 +154,7 @@ def generate(
     Google Cloud billing extracts (gcp.py) and `_truth/` into out_dir.
 
     history_months: length of the long daily-grain FOCUS export to forecast from (history.py), ending with the
-    last month; 0 writes none.
+    last month; 0 writes none, nor the export with labelled anomalies (anomalies.py) that comes with it.
 
     Deterministic: the same arguments give byte-identical files. Existing generated folders
     (aws_cur, aws_cur2, focus, azure, gcp, _truth) under out_dir are replaced."""
@@ -238,6 +240,10 @@ def generate(
             summary.files.extend(files)
             summary.rows_by_report[HISTORY_PROVIDER.export] = n_history
             totals.update({(200, i): t for i, t in enumerate(history_totals)})
+            files, anomaly_totals, n_anomaly = write_anomalies(con, out_dir, seed, month_list[-1])
+            summary.files.extend(files)
+            summary.rows_by_report[ANOMALY_PROVIDER.export] = n_anomaly
+            totals.update({(300, i): t for i, t in enumerate(anomaly_totals)})
             bar.update(1)
         # Azure cost details exports and Google Cloud billing extracts (azure.py, gcp.py), each on its own
         # connection (they replace their temp tables per account and month)

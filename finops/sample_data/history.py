@@ -132,28 +132,42 @@ def write_history(con, out_dir: Path, seed: int, last: Month, count: int = HISTO
                   ) -> tuple[list[Path], list[tuple], int]:
     """Write the export (one parquet file per month) and its truth; returns the files, the per-month totals
     for `_truth/expected_totals.csv` and the number of rows."""
-    p = PROVIDER
     months = history_months(last, count)
     truth = series_truth(seed, months)
+    files, totals, n_rows = write_daily_export(con, out_dir, months, truth, PROVIDER, SERIES, TEAMS, SUBCATEGORIES,
+                                               fees_on=True)
+    files.append(_write_truth(out_dir, truth))
+    return files, totals, n_rows
+
+
+def write_daily_export(con, out_dir: Path, months: list[Month], truth: list[dict], p: FocusProvider,
+                       series: tuple[SeriesSpec, ...], teams: dict[str, str], subcategories: dict[str, str],
+                       fees_on: bool) -> tuple[list[Path], list[tuple], int]:
+    """A daily-grain FOCUS 1.2 export of `p`, one parquet file per month: one usage row per series (sub account
+    · service) and day with the truth's written cost (rows with is_future are not written), and with fees_on a
+    recurring support subscription every month and one one-time fee. Returns the files, the per-month totals
+    and the number of rows."""
+    count = len(months)
+    resource_prefix = p.sub_accounts[0][0].split("-")[0]  # nc-prod -> nc
     cols = FOCUS10_COLUMNS + FOCUS12_EXTRA
     types = {c: (DEC if c in DECIMAL_COLUMNS else "TIMESTAMP" if c in TS_COLUMNS else "VARCHAR") for c in cols}
     con.execute("CREATE OR REPLACE TEMP TABLE history_usage (series INT, day DATE, qty DECIMAL(18,4))")
     rows = []
     for r in truth:
         if r["cost"] > 0 and not r["is_future"]:
-            price = p.services[SERIES[r["series"]].service][4]
+            price = p.services[series[r["series"]].service][4]
             rows.append((r["series"], r["day"], _money(r["cost"] / float(price))))
     con.executemany("INSERT INTO history_usage VALUES (?, ?, ?)", rows)
     con.execute("CREATE OR REPLACE TEMP TABLE history_series AS SELECT * FROM (VALUES "
-                + ", ".join(f"({k}, {s.sub}, {s.service})" for k, s in enumerate(SERIES)) + ") t(series, sub, svc)")
+                + ", ".join(f"({k}, {s.sub}, {s.service})" for k, s in enumerate(series)) + ") t(series, sub, svc)")
     svc = {name: "[" + ", ".join(q(x[i]) for x in p.services) + "]"
            for i, name in enumerate(("name", "cat", "sku", "unit"))}
     prices = "([" + ", ".join(format(x[4], "f") for x in p.services) + f"]::{DEC}[])"
     rtypes = "[" + ", ".join(q(x[5]) for x in p.services) + "]"
-    subcats = "[" + ", ".join(q(SUBCATEGORIES[x[0]]) for x in p.services) + "]"
+    subcats = "[" + ", ".join(q(subcategories[x[0]]) for x in p.services) + "]"
     subs_id = "[" + ", ".join(q(x[0]) for x in p.sub_accounts) + "]"
     subs_name = "[" + ", ".join(q(x[1]) for x in p.sub_accounts) + "]"
-    teams = "[" + ", ".join(q(TEAMS[x[0]]) for x in p.sub_accounts) + "]"
+    team_tags = "[" + ", ".join(q(teams[x[0]]) for x in p.sub_accounts) + "]"
     one_time_month = months[-1 - ONE_TIME_MONTHS_BEFORE_END].idx if count > ONE_TIME_MONTHS_BEFORE_END else None
     files, totals, n_rows = [], [], 0
     for m in months:
@@ -173,14 +187,14 @@ def write_history(con, out_dir: Path, seed: int, last: Month, count: int = HISTO
               qty AS ConsumedQuantity, {svc['unit']}[svc + 1] AS ConsumedUnit, lp AS ContractedUnitPrice,
               lp AS ListUnitPrice, 'Standard' AS PricingCategory, qty AS PricingQuantity,
               {svc['unit']}[svc + 1] AS PricingUnit,
-              'nc-' || lower({svc['sku']}[svc + 1]) || '-' || {subs_name}[sub + 1] AS ResourceId,
+              {q(resource_prefix + '-')} || lower({svc['sku']}[svc + 1]) || '-' || {subs_name}[sub + 1] AS ResourceId,
               {subs_name}[sub + 1] || '-' || lower({svc['sku']}[svc + 1]) AS ResourceName,
               {rtypes}[svc + 1] AS ResourceType, {svc['cat']}[svc + 1] AS ServiceCategory,
               {svc['name']}[svc + 1] AS ServiceName, {subcats}[svc + 1] AS ServiceSubcategory,
               {svc['sku']}[svc + 1] AS SkuId, {svc['sku']}[svc + 1] || '-' || {q(p.region[0])} AS SkuPriceId,
               {svc['unit']}[svc + 1] AS SkuMeter, '{{"tier": "standard"}}' AS SkuPriceDetails,
               {subs_id}[sub + 1] AS SubAccountId, {subs_name}[sub + 1] AS SubAccountName,
-              '{{"team": "' || {teams}[sub + 1] || '", "env": "prod"}}' AS Tags,
+              '{{"team": "' || {team_tags}[sub + 1] || '", "env": "prod"}}' AS Tags,
               lp AS PricingCurrencyContractedUnitPrice, cost AS PricingCurrencyEffectiveCost,
               lp AS PricingCurrencyListUnitPrice
             FROM (SELECT u.day, u.qty, s.sub, s.svc, {prices}[s.svc + 1] AS lp,
@@ -188,8 +202,8 @@ def write_history(con, out_dir: Path, seed: int, last: Month, count: int = HISTO
                   FROM history_usage u JOIN history_series s USING (series)
                   WHERE u.day >= DATE '{m.start:%Y-%m-%d}' AND u.day < DATE '{m.end:%Y-%m-%d}')
             ORDER BY day, sub, svc""")
-        fees = [("Premium support subscription", "Recurring", SUPPORT_FEE, m.start, m.end)]
-        if m.idx == one_time_month:
+        fees = [("Premium support subscription", "Recurring", SUPPORT_FEE, m.start, m.end)] if fees_on else []
+        if fees_on and m.idx == one_time_month:
             day = m.start + dt.timedelta(days=11)
             fees.append(("Capacity reservation fee", "One-Time", ONE_TIME_FEE, day, day + dt.timedelta(days=1)))
         for desc, freq, fee, start, end in fees:
@@ -208,7 +222,6 @@ def write_history(con, out_dir: Path, seed: int, last: Month, count: int = HISTO
                                            ).fetchone()
         totals.append(("focus", p.export, p.billing_account, f"{m.start:%Y-%m-%d}", "USD", billed, effective, int(n)))
         n_rows += int(n)
-    files.append(_write_truth(out_dir, truth))
     return files, totals, n_rows
 
 

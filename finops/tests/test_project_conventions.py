@@ -110,11 +110,13 @@ FLOW = [
     "intermediate/daily",
     "intermediate/allocation",
     "intermediate/forecasting",
+    "intermediate/anomalies",
     "marts/focus",
     "marts/audit",
     "marts/commitments",
     "marts/allocation",
     "marts/forecasting",
+    "marts/anomalies",
 ]
 LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_", "focus_", "quarantine_")}
 

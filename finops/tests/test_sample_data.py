@@ -16,6 +16,7 @@ import pytest
 
 from finops.landing.discovery import discover
 from finops.sample_data import generate
+from finops.sample_data.anomalies import ANOMALY_MONTHS
 from finops.settings import SAMPLE_HISTORY_MONTHS
 
 SEED = 7
@@ -373,9 +374,9 @@ def test_expected_totals_match_current_delivery(gen_root, con):
     with open(gen_root / "_truth" / "expected_totals.csv", encoding="utf-8") as fh:
         truth = [r for r in csv.DictReader(fh) if r["source"] in ("aws_cur", "aws_cur2", "focus")]
     by_key = {(r["report"], r["billing_period_start"]): r for r in truth}
-    # three AWS reports and two FOCUS exports per month (Azure and GCP: test_generator_multicloud.py), and the
-    # long daily-grain FOCUS export's months (history.py)
-    assert len(truth) == 5 * MONTHS + SAMPLE_HISTORY_MONTHS
+    # three AWS reports and two FOCUS exports per month (Azure and GCP: test_generator_multicloud.py), the
+    # long daily-grain FOCUS export's months (history.py) and the labelled anomalies' export (anomalies.py)
+    assert len(truth) == 5 * MONTHS + SAMPLE_HISTORY_MONTHS + ANOMALY_MONTHS
     for r in truth:
         assert "e" not in r["billed_cost"].lower() and "e" not in r["amortized_cost"].lower()
     for report, i, sql in _report_sources(gen_root):
@@ -403,14 +404,15 @@ def test_expected_totals_match_current_delivery(gen_root, con):
                                      f"FROM read_parquet('{f12}')").fetchone()
         t = by_key[("orbital-focus12", f"{label}-01")]
         assert (Decimal(t["billed_cost"]), Decimal(t["amortized_cost"]), int(t["row_count"])) == (billed, eff, n)
-    history = [r for r in truth if r["report"] == "nimbus-focus12"]
-    assert len(history) == SAMPLE_HISTORY_MONTHS
-    for t in history:
-        label = t["billing_period_start"][:7]
-        path = gen_root / f"focus/nimbus-focus12/billing_period={label}/nimbus-focus12-{label}-00001.parquet"
-        billed, eff, n = con.execute(f'SELECT sum("BilledCost"), sum("EffectiveCost"), count(*) '
-                                     f"FROM read_parquet('{path}')").fetchone()
-        assert (Decimal(t["billed_cost"]), Decimal(t["amortized_cost"]), int(t["row_count"])) == (billed, eff, n)
+    for export, months in (("nimbus-focus12", SAMPLE_HISTORY_MONTHS), ("lumen-focus12", ANOMALY_MONTHS)):
+        daily = [r for r in truth if r["report"] == export]
+        assert len(daily) == months
+        for t in daily:
+            label = t["billing_period_start"][:7]
+            path = gen_root / f"focus/{export}/billing_period={label}/{export}-{label}-00001.parquet"
+            billed, eff, n = con.execute(f'SELECT sum("BilledCost"), sum("EffectiveCost"), count(*) '
+                                         f"FROM read_parquet('{path}')").fetchone()
+            assert (Decimal(t["billed_cost"]), Decimal(t["amortized_cost"]), int(t["row_count"])) == (billed, eff, n)
 
 
 def test_net_unblended_differs_only_where_edp_applies(gen_root, con):

@@ -1,0 +1,83 @@
+"""Distribution suites for the anomaly marts (models/marts/anomalies/).
+
+Beyond the identities the dbt tests hold (impact = actual − expected, contribution = cost − baseline),
+they encode what an anomaly means: a spike cost more than expected and a drop less, by at least the
+impact floors the vars set; an anomaly lies within the data (never after the as-of day); a root cause is
+one level below its series and its first-ranked value moved the way the anomaly did.
+"""
+
+from __future__ import annotations
+
+import great_expectations as gx
+
+from ..settings import dbt_vars
+from .builders import always_true, not_null
+from .suite import Suite
+
+E = gx.expectations
+
+MIN_IMPACT = float(dbt_vars()["anomaly_min_impact_cost"])
+
+COST_ANOMALIES = Suite(
+    name="cost_anomalies",
+    table="marts.fct_cost_anomalies",
+    description="Cost anomalies: direction, impact floors, days within the data.",
+    sql=f"""
+        select
+            anomaly_id,
+            series_grain,
+            direction,
+            abs(impact_cost) >= {MIN_IMPACT} * anomalous_days as impact_reaches_the_floor_each_day,
+            last_seen <= as_of_date as within_the_data,
+            is_ongoing = (last_seen = as_of_date) as ongoing_means_on_the_as_of_day,
+            case when series_grain = 'leaf' then provider_name is not null and service_name is not null
+                 else owner is not null end as series_is_named
+        from marts.fct_cost_anomalies
+    """,
+    expectations=[
+        not_null("anomaly_id", "every anomaly has an id"),
+        E.ExpectColumnValuesToBeUnique(column="anomaly_id", description="anomaly ids are unique"),
+        E.ExpectColumnValuesToBeInSet(column="series_grain", value_set=["leaf", "owner"],
+                                      description="anomalies are found on leaf and owner series"),
+        E.ExpectColumnValuesToBeInSet(column="direction", value_set=["spike", "drop"],
+                                      description="an anomaly is a spike or a drop"),
+        always_true("impact_reaches_the_floor_each_day",
+                    f"each anomalous day moved by at least anomaly_min_impact_cost ({MIN_IMPACT:g})"),
+        always_true("within_the_data", "an anomaly ends by the as-of day"),
+        always_true("ongoing_means_on_the_as_of_day", "an ongoing anomaly is one still flagged on the as-of day"),
+        always_true("series_is_named", "a leaf anomaly names its provider and service, an owner anomaly its owner"),
+    ],
+)
+
+ANOMALY_ROOT_CAUSES = Suite(
+    name="anomaly_root_causes",
+    table="marts.fct_cost_anomaly_root_causes",
+    description="Root causes one level below each anomaly's series, ranked.",
+    sql="""
+        select
+            c.cause_dimension,
+            c.cause_rank,
+            case a.series_grain
+                when 'leaf' then c.cause_dimension in ('sub_account', 'usage_type', 'resource')
+                else c.cause_dimension in ('service', 'billing_account', 'resource')
+            end as one_level_below_its_series,
+            case when c.cause_rank = 1 and c.contribution_cost <> 0
+                 then (c.contribution_cost > 0) = (a.direction = 'spike')
+                      or not exists (select 1 from marts.fct_cost_anomaly_root_causes as o
+                                     where o.anomaly_id = c.anomaly_id and o.cause_dimension = c.cause_dimension
+                                       and (o.contribution_cost > 0) = (a.direction = 'spike'))
+            end as first_cause_moved_with_the_anomaly
+        from marts.fct_cost_anomaly_root_causes as c
+        inner join marts.fct_cost_anomalies as a on c.anomaly_id = a.anomaly_id
+    """,
+    distinct_rows=True,
+    expectations=[
+        E.ExpectColumnValuesToBeBetween(column="cause_rank", min_value=1, max_value=5,
+                                        description="the five largest causes per dimension are kept"),
+        always_true("one_level_below_its_series", "a cause is one level below its anomaly's series"),
+        always_true("first_cause_moved_with_the_anomaly",
+                    "the first-ranked cause moved the way the anomaly did, when any value did"),
+    ],
+)
+
+ANOMALY_SUITES = [COST_ANOMALIES, ANOMALY_ROOT_CAUSES]
