@@ -122,6 +122,13 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
             order by abs(impact_cost) desc limit 3
             """
         ).fetchall()
+        triage = con.execute(
+            """
+            select count(*) filter (where is_open), max(age_days), count(*) filter (where resolved_at is not null),
+                   avg(hours_to_resolve)
+            from marts.fct_anomaly_triage
+            """
+        ).fetchone()
     finally:
         con.close()
     print()
@@ -174,12 +181,16 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
         share = f", {percent:+.0f}%" if percent is not None else ""
         print(f"  {direction} {first}..{last}{' (ongoing)' if ongoing else ''}: {impact:+,.2f} {currency}{share}  "
               f"{series}")
+    open_count, oldest, resolved, mttr = triage
+    if open_count or resolved:
+        print(f"  triage (marts.fct_anomaly_triage, anomaly_feedback.csv): {open_count} open (oldest {oldest or 0} days), "
+              f"{resolved} resolved" + (f", mean time to resolve {mttr:.0f} h" if mttr is not None else ""))
     print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation, "
           "marts.dim_commitments, marts.fct_amortized_costs, marts.fct_commitment_* (utilization, coverage, savings, "
           "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
           "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs, "
           "marts.fct_cost_forecast(_monthly), marts.fct_forecast_accuracy, marts.fct_budget_status, "
-          "marts.fct_cost_anomalies, marts.fct_cost_anomaly_root_causes")
+          "marts.fct_cost_anomalies, marts.fct_cost_anomaly_root_causes, marts.fct_anomaly_triage")
     print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")
     print(f"Open it read-only: duckdb -readonly {published_as}  (each run publishes a new snapshot; readers keep "
           "the one they opened until they reconnect)")

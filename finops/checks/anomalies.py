@@ -80,4 +80,32 @@ ANOMALY_ROOT_CAUSES = Suite(
     ],
 )
 
-ANOMALY_SUITES = [COST_ANOMALIES, ANOMALY_ROOT_CAUSES]
+ANOMALY_TRIAGE = Suite(
+    name="anomaly_triage",
+    table="marts.fct_anomaly_triage",
+    description="Anomaly triage: statuses, owners and the times between detection, review and resolution.",
+    sql="""
+        select
+            triage_status,
+            case when triage_status <> 'open' then reviewed_by is not null and reviewed_at is not null end
+                as feedback_is_signed,
+            case when resolved_at is not null then resolved_at >= first_reviewed_at end as resolved_after_first_review,
+            triage_owner is not null as has_an_owner,
+            case when hours_to_resolve is not null then triage_status in ('resolved', 'expected', 'planned',
+                'false_positive') end as resolution_time_only_once_closed
+        from marts.fct_anomaly_triage
+    """,
+    distinct_rows=True,
+    expectations=[
+        E.ExpectColumnValuesToBeInSet(
+            column="triage_status",
+            value_set=["open", "acknowledged", "expected", "planned", "resolved", "false_positive"],
+            description="a status is open or one of anomaly_feedback.csv's words"),
+        always_true("feedback_is_signed", "every status but open says who gave it and when"),
+        always_true("resolved_after_first_review", "an anomaly is resolved no earlier than it was first reviewed"),
+        always_true("has_an_owner", "every anomaly has an owner to chase"),
+        always_true("resolution_time_only_once_closed", "a time to resolve belongs to a closed anomaly"),
+    ],
+)
+
+ANOMALY_SUITES = [COST_ANOMALIES, ANOMALY_ROOT_CAUSES, ANOMALY_TRIAGE]

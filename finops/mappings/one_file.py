@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .specs import (
+    ANOMALY_ID_PATTERN,
+    ANOMALY_STATUSES,
     BUDGET_PERIODS,
     BUDGET_SCOPES,
     CHARGE_CATEGORIES,
@@ -260,6 +262,15 @@ def _check_forecast_adjustment(row: dict, where: str) -> None:
     _check_dates(row, where)
 
 
+def _check_anomaly_feedback(row: dict, where: str) -> None:
+    if not ANOMALY_ID_PATTERN.fullmatch(row["anomaly_id"]):
+        raise MappingError(f"{where}: anomaly_id '{row['anomaly_id']}' is not an id of marts.fct_cost_anomalies "
+                           "(16 characters 0-9 and a-f); copy it from there.")
+    if row["status"] not in ANOMALY_STATUSES:
+        raise MappingError(f"{where}: status '{row['status']}' of anomaly {row['anomaly_id']} is not one of "
+                           f"{', '.join(ANOMALY_STATUSES)}.")
+
+
 CHECKS = {
     "commitments": _check_commitment,
     "accounts": _check_account,
@@ -271,6 +282,7 @@ CHECKS = {
     "exchange_rates": _check_exchange_rate,
     "budgets": _check_budget,
     "forecast_adjustments": _check_forecast_adjustment,
+    "anomaly_feedback": _check_anomaly_feedback,
 }
 
 

@@ -25,6 +25,8 @@ MONTH_PATTERN = re.compile(r"\d{4}-\d{2}")
 BUDGET_SCOPES = ("whole_bill", "provider", "billing_account", "owner", "service_category", "tag")
 BUDGET_PERIODS = ("month", "quarter", "year")
 COST_BASES = ("billed", "effective")
+ANOMALY_STATUSES = ("acknowledged", "expected", "planned", "resolved", "false_positive")
+ANOMALY_ID_PATTERN = re.compile(r"[0-9a-f]{16}")
 THRESHOLD_PATTERN = re.compile(r"(\d+(\.\d+)?):(actual|forecast)")  # 80:actual, 100:forecast
 SPREADSHEET_NUMBER_PATTERN = re.compile(r"\d(\.\d+)?[eE]\+\d+")  # 1.11111E+11: an id Excel rewrote
 
@@ -239,5 +241,19 @@ FORECAST_ADJUSTMENTS = MappingFile(
 )
 
 
+ANOMALY_FEEDBACK = MappingFile(
+    name="anomaly_feedback",
+    columns=(
+        Column("anomaly_id", "VARCHAR", required=True),
+        Column("status", "VARCHAR", required=True),
+        Column("reviewed_by", "VARCHAR", required=True),
+        Column("reviewed_at", "TIMESTAMP", required=True),
+        Column("note", "VARCHAR"),
+    ),
+    key=("anomaly_id", "status"),
+)
+
+
 MAPPING_FILES = (COMMITMENTS, ACCOUNTS, TAG_DIMENSIONS, TAG_KEYS, TAG_VALUES, ACCOUNT_OWNERS, SHARED_COST_RULES,
-                 SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES, BUDGETS, FORECAST_ADJUSTMENTS)
+                 SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES, BUDGETS, FORECAST_ADJUSTMENTS,
+                 ANOMALY_FEEDBACK)

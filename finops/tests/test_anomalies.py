@@ -142,3 +142,21 @@ def test_detection_beats_a_mean_two_sigma_baseline_on_the_same_days(generated_bu
           f"{baseline['detections']} detections, days to detect {baseline['delay']}")
     assert ours["precision"] > baseline["precision"]
     assert ours["recall"] >= baseline["recall"]
+
+
+def test_triage_reads_the_feedback_and_times_it(generated_build: Build) -> None:
+    """The sample anomaly_feedback.csv: the web compute runaway (first day 2026-06-22, detectable at the end of
+    it) was acknowledged on 06-23 09:00 and resolved on 06-25 16:30; the data transfer spike was expected; the
+    data compute drop is acknowledged, so still open, and belongs to the data team."""
+    assert generated_build.returncode == 0, generated_build.output[-3000:]
+    rows = {r[0]: r[1:] for r in generated_build.query(
+        "select anomaly_id, triage_status, is_open, hours_to_review, hours_to_resolve, triage_owner, age_days "
+        "from marts.fct_anomaly_triage")}
+    assert rows["a86413376b1d161e"] == ("resolved", False, 9, 64, "web", None)
+    assert rows["e871d9467ec8d609"][:2] == ("expected", False)
+    status, is_open, review, resolve, owner, age = rows["75f39fefd6752ee8"]
+    assert (status, is_open, review, resolve, owner) == ("acknowledged", True, 8, None, "data")
+    assert age == (dt.date(2026, 9, 30) - dt.date(2026, 8, 31)).days
+    untouched = [r for r in rows.values() if r[0] == "open"]
+    assert untouched and all(r[1] and r[2] is None and r[5] is not None for r in untouched)
+

@@ -258,3 +258,35 @@ def test_planned_changes_take_negative_amounts_and_canonical_owners_and_tag_valu
         ADJUSTMENT_HEADER + "a1,owner,paymnts,2026-11-01,,100,USD,,launch\n", encoding="utf-8")
     with pytest.raises(MappingError, match="planned change a1 names 'paymnts', not a value or alias of dimension team"):
         read_mappings(folder)
+
+
+FEEDBACK_HEADER = "anomaly_id,status,reviewed_by,reviewed_at,note\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("A86413376B1D161E,resolved,alice,2026-06-25T16:30:00Z,\n", "anomaly_id 'A86413376B1D161E' is not an id"),
+        ("a86413376b1d161e,fixed,alice,2026-06-25T16:30:00Z,\n", "status 'fixed' of anomaly a86413376b1d161e is not "
+                                                                "one of acknowledged, expected, planned, resolved"),
+        ("a86413376b1d161e,resolved,,2026-06-25T16:30:00Z,\n", "row 2: reviewed_by"),
+        ("a86413376b1d161e,resolved,alice,yesterday,\n", "reviewed_at 'yesterday' is not an ISO date"),
+        ("a86413376b1d161e,resolved,alice,2026-06-25,\na86413376b1d161e,resolved,bob,2026-06-26,\n", "a86413376b1d161e"),
+    ],
+)
+def test_a_broken_anomaly_feedback_row_is_named(tmp_path: Path, body: str, message: str) -> None:
+    from finops.mappings.specs import ANOMALY_FEEDBACK
+
+    path = tmp_path / "anomaly_feedback.csv"
+    path.write_text(FEEDBACK_HEADER + body, encoding="utf-8")
+    with pytest.raises(MappingError) as err:
+        read_mapping(path, ANOMALY_FEEDBACK)
+    assert str(err.value).startswith(f"{path}, row ")
+    assert message in str(err.value)
+
+
+def test_the_sample_anomaly_feedback_is_valid() -> None:
+    from finops.mappings.specs import ANOMALY_FEEDBACK
+
+    rows = read_mapping(SAMPLE_MAPPINGS_DIR / "anomaly_feedback.csv", ANOMALY_FEEDBACK)
+    assert {r["status"] for r in rows} == {"acknowledged", "resolved", "expected"}
