@@ -30,7 +30,10 @@ days as (
                 then 'end-' || (day(last_day(charge_date)) - day(charge_date))
             when day(charge_date) <= 3 then 'start-' || day(charge_date)
             else 'mid'
-        end as month_position
+        end as month_position,
+        count(*) over (
+            partition by series_id order by charge_date rows between unbounded preceding and 1 preceding
+        ) as history_days
     from {{ ref('int_anomaly_series_days') }}
 ),
 {% for pass in [1, 2] %}
@@ -39,13 +42,11 @@ days as (
     levels_{{ pass }} as (
         select
             *,
-            count(*) over before_day as history_days,
             median({{ value }}) over baseline as baseline_median,
             median({{ value }}) over eight_weeks as eight_week_median,
             median({{ value }}) over same_weekday as weekday_median
         from {{ 'days' if pass == 1 else 'flagged_1' }}
         window
-            before_day as (partition by series_id order by charge_date rows between unbounded preceding and 1 preceding),
             baseline as (
                 partition by series_id order by charge_date
                 rows between {{ var('anomaly_baseline_days') }} preceding and 1 preceding
@@ -59,8 +60,7 @@ days as (
 
     weekly_{{ pass }} as (
         select
-            * exclude (history_days, baseline_median, eight_week_median, weekday_median),
-            history_days,
+            * exclude (baseline_median, eight_week_median, weekday_median),
             case
                 when history_days >= {{ var('anomaly_min_history_days') }} and eight_week_median > 0
                     then baseline_median * weekday_median / eight_week_median
@@ -109,7 +109,7 @@ days as (
 
     flagged_{{ pass }} as (
         select
-            * exclude (history_days),
+            *,
             coalesce(
                 history_days >= {{ var('anomaly_min_history_days') }}
                 and abs(effective_cost - expected_cost_{{ pass }}) > {{ var('anomaly_interval_width') }} * scale_{{ pass }}
@@ -121,8 +121,7 @@ days as (
                 ),
                 false
             ) as is_anomalous_{{ pass }},
-            case when is_anomalous_{{ pass }} then null else effective_cost end as baseline_cost_{{ pass }},
-            history_days
+            case when is_anomalous_{{ pass }} then null else effective_cost end as baseline_cost_{{ pass }}
         from scaled_{{ pass }}
     ),
 {% endfor %}
