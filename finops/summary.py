@@ -190,7 +190,7 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
           "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
           "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs, "
           "marts.fct_cost_forecast(_monthly), marts.fct_forecast_accuracy, marts.fct_budget_status, "
-          "marts.fct_cost_anomalies, marts.fct_cost_anomaly_root_causes, marts.fct_anomaly_triage")
+          "marts.fct_cost_anomalies, marts.fct_cost_anomaly_root_causes, marts.fct_anomaly_triage, marts.fct_finops_kpis")
     print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")
     print(f"Open it read-only: duckdb -readonly {published_as}  (each run publishes a new snapshot; readers keep "
           "the one they opened until they reconnect)")

@@ -1,4 +1,4 @@
-"""Distribution suites for the anomaly marts (models/marts/anomalies/).
+"""Distribution suites for the anomaly marts (models/marts/anomalies/) and the KPI table (models/marts/kpis/).
 
 Beyond the identities the dbt tests hold (impact = actual − expected, contribution = cost − baseline),
 they encode what an anomaly means: a spike cost more than expected and a drop less, by at least the
@@ -108,4 +108,31 @@ ANOMALY_TRIAGE = Suite(
     ],
 )
 
-ANOMALY_SUITES = [COST_ANOMALIES, ANOMALY_ROOT_CAUSES, ANOMALY_TRIAGE]
+FINOPS_KPIS = Suite(
+    name="finops_kpis",
+    table="marts.fct_finops_kpis",
+    description="The monthly KPI table: units, shares, and numerators beside ratios.",
+    sql="""
+        select
+            kpi,
+            unit,
+            kpi_value,
+            case when kpi in ('allocated_cost_share', 'unallocated_cost_share', 'tag_coverage',
+                              'commitment_coverage', 'commitment_utilization', 'anomaly_cost_share')
+                 then kpi_value between 0 and 1 end as share_is_a_share,
+            case when unit = 'count' then kpi_value = round(kpi_value) and kpi_value > 0 end as count_is_whole,
+            case when unit in ('ratio', 'hours') and kpi not in ('forecast_monthly_error')
+                 then numerator is not null and denominator is not null end as ratio_has_its_parts
+        from marts.fct_finops_kpis
+    """,
+    expectations=[
+        E.ExpectColumnValuesToBeInSet(column="unit", value_set=["ratio", "count", "hours"],
+                                      description="a KPI is a ratio, a count or hours"),
+        not_null("kpi_value", "every KPI row has a value"),
+        always_true("share_is_a_share", "a share KPI lies between 0 and 1"),
+        always_true("count_is_whole", "a count is a positive whole number"),
+        always_true("ratio_has_its_parts", "a ratio or mean carries its numerator and denominator"),
+    ],
+)
+
+ANOMALY_SUITES = [COST_ANOMALIES, ANOMALY_ROOT_CAUSES, ANOMALY_TRIAGE, FINOPS_KPIS]

@@ -117,6 +117,7 @@ FLOW = [
     "marts/allocation",
     "marts/forecasting",
     "marts/anomalies",
+    "marts/kpis",
 ]
 LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_", "focus_", "quarantine_")}
 
