@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .database import connect
-from .settings import REPO_ROOT
+from .settings import REPO_ROOT, dbt_vars
 
 
 def _share(value, spec: str = ".0%") -> str:  # noqa: ANN001 - a ratio or NULL (no actual cost to measure on)
@@ -129,6 +129,18 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
             from marts.fct_anomaly_triage
             """
         ).fetchone()
+        kpis = con.execute(
+            """
+            select strftime(kpi_month, '%Y-%m'), kpi, arg_max(scope, weight), arg_max(kpi_value, weight),
+                   any_value(unit)
+            from (select *, coalesce(denominator, 0)
+                            + case when scope like '% / ' || ? then 1e18 else 0 end as weight
+                  from marts.fct_finops_kpis)
+            where kpi_month = (select max(kpi_month) from marts.fct_finops_kpis where kpi = 'allocated_cost_share')
+              and kpi not in ('unit_cost_change', 'unallocated_cost_share')
+            group by all order by 2
+            """, [dbt_vars()["default_owner_dimension"]]
+        ).fetchall()
     finally:
         con.close()
     print()
@@ -185,6 +197,11 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
     if open_count or resolved:
         print(f"  triage (marts.fct_anomaly_triage, anomaly_feedback.csv): {open_count} open (oldest {oldest or 0} days), "
               f"{resolved} resolved" + (f", mean time to resolve {mttr:.0f} h" if mttr is not None else ""))
+    if kpis:
+        shown = [f"{kpi.replace('_', ' ')} {_share(value, '.1%') if unit == 'ratio' else f'{value:,.0f}'}"
+                 + (f" ({scope})" if not scope.startswith("reporting:") else "") for _, kpi, scope, value, unit in kpis]
+        print(f"KPIs {kpis[0][0]} (marts.fct_finops_kpis; the largest currency of each, tags on the owner "
+              "dimension): " + "; ".join(shown))
     print("Tables: marts.focus_cost_and_usage, marts.quarantine_line_items, marts.fct_billing_reconciliation, "
           "marts.dim_commitments, marts.fct_amortized_costs, marts.fct_commitment_* (utilization, coverage, savings, "
           "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
