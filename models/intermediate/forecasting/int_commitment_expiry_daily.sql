@@ -44,10 +44,10 @@ expiring as (
         -- the first whole day without the commitment
         cast(commitments.term_end + interval 1 day - interval 1 microsecond as date) as expiry_date,
         -- the days of the window the commitment was in force
-        least(
+        greatest(1, least(
             28,
             datediff('day', coalesce(cast(commitments.term_start as date), bounds.as_of_date - 27), bounds.as_of_date) + 1
-        ) as window_days
+        )) as window_days
     from {{ ref('int_commitments') }} as commitments
     cross join bounds
     where
