@@ -15,7 +15,7 @@
         or (
             {{ scope }}.scope_type = 'billing_account'
             and {{ series }}.series_grain = 'billing_account'
-            and {{ series }}.series_value like '% / ' || {{ scope }}.scope_value
+            and substr({{ series }}.series_value, strpos({{ series }}.series_value, ' / ') + 3) = {{ scope }}.scope_value
         )
     )
 {%- endmacro %}

@@ -89,7 +89,8 @@ ANOMALY_TRIAGE = Suite(
             triage_status,
             case when triage_status <> 'open' then reviewed_by is not null and reviewed_at is not null end
                 as feedback_is_signed,
-            case when resolved_at is not null then resolved_at >= first_reviewed_at end as resolved_after_first_review,
+            case when resolved_at is not null then triage_status = 'resolved' and not is_open end
+                as resolved_means_closed,
             triage_owner is not null as has_an_owner,
             case when hours_to_resolve is not null then triage_status in ('resolved', 'expected', 'planned',
                 'false_positive') end as resolution_time_only_once_closed
@@ -102,7 +103,7 @@ ANOMALY_TRIAGE = Suite(
             value_set=["open", "acknowledged", "expected", "planned", "resolved", "false_positive"],
             description="a status is open or one of anomaly_feedback.csv's words"),
         always_true("feedback_is_signed", "every status but open says who gave it and when"),
-        always_true("resolved_after_first_review", "an anomaly is resolved no earlier than it was first reviewed"),
+        always_true("resolved_means_closed", "a resolution time belongs to an anomaly whose latest status is resolved"),
         always_true("has_an_owner", "every anomaly has an owner to chase"),
         always_true("resolution_time_only_once_closed", "a time to resolve belongs to a closed anomaly"),
     ],

@@ -250,7 +250,7 @@ ANOMALY_FEEDBACK = MappingFile(
         Column("reviewed_at", "TIMESTAMP", required=True),
         Column("note", "VARCHAR"),
     ),
-    key=("anomaly_id", "status"),
+    key=("anomaly_id", "reviewed_at"),
 )
 
 

@@ -271,7 +271,8 @@ FEEDBACK_HEADER = "anomaly_id,status,reviewed_by,reviewed_at,note\n"
                                                                 "one of acknowledged, expected, planned, resolved"),
         ("a86413376b1d161e,resolved,,2026-06-25T16:30:00Z,\n", "row 2: reviewed_by"),
         ("a86413376b1d161e,resolved,alice,yesterday,\n", "reviewed_at 'yesterday' is not an ISO date"),
-        ("a86413376b1d161e,resolved,alice,2026-06-25,\na86413376b1d161e,resolved,bob,2026-06-26,\n", "a86413376b1d161e"),
+        ("a86413376b1d161e,acknowledged,alice,2026-06-25,\na86413376b1d161e,resolved,bob,2026-06-25,\n",
+         "row 3: anomaly_id, reviewed_at a86413376b1d161e, 2026-06-25 00:00:00 is already on row 2"),
     ],
 )
 def test_a_broken_anomaly_feedback_row_is_named(tmp_path: Path, body: str, message: str) -> None:

@@ -61,11 +61,12 @@ days as (
     weekly_{{ pass }} as (
         select
             * exclude (baseline_median, eight_week_median, weekday_median),
-            case
+            {#- pass 2: when the first pass flagged every day of the window, its baseline stands -#}
+            {{ 'coalesce(' if pass == 2 }}case
                 when history_days >= {{ var('anomaly_min_history_days') }} and eight_week_median > 0
                     then baseline_median * weekday_median / eight_week_median
                 else baseline_median
-            end as weekly_expected_{{ pass }}
+            end{{ ', weekly_expected_1)' if pass == 2 }} as weekly_expected_{{ pass }}
         from levels_{{ pass }}
     ),
 
@@ -73,7 +74,7 @@ days as (
         select
             *,
             median(effective_cost / nullif(weekly_expected_{{ pass }}, 0)) over same_position as position_factor_{{ pass }},
-            count(*) over same_position as position_days_{{ pass }}
+            count(effective_cost / nullif(weekly_expected_{{ pass }}, 0)) over same_position as position_days_{{ pass }}
         from weekly_{{ pass }}
         window same_position as (
             partition by series_id, month_position order by charge_date rows between 3 preceding and 1 preceding

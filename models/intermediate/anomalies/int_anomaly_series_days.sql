@@ -16,8 +16,8 @@ slices as (
         billing_period_start,
         provider_name,
         billing_account_id,
-        service_name,
         effective_cost,
+        coalesce(service_name, '(no service)') as service_name,
         coalesce(region_id, '(no region)') as region_id
     from {{ ref('int_charges_split_by_day') }}
     where charge_category = 'Usage'

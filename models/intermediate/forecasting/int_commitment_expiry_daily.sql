@@ -9,7 +9,8 @@
 --                    no contracted cost);
 --   billed basis:    Σ (ContractedCost − BilledCost) over its Usage rows − Σ BilledCost of its
 --                    recurring purchases: the covered usage is billed again, the fee stops (the
---                    fee fct_cost_forecast carries forward as a known purchase is taken back here).
+--                    fee fct_cost_forecast carries forward as a known purchase is taken back here,
+--                    in the months it carries fees forward: after the series' last month with one).
 -- One-time purchases are never repeated anyway. A row with no contracted cost is taken to change
 -- nothing but its unused cost. A renewal is a new commitment: enter it as a planned change
 -- (forecast_adjustments.csv) that offsets this line.
@@ -78,11 +79,13 @@ window_rows as (
             else -slices.effective_cost
         end as effective_change,
         case
-            when slices.charge_category <> 'Usage' then -slices.billed_cost
+            when slices.charge_category <> 'Usage' then 0
             when slices.contracted_cost is not null then slices.contracted_cost - slices.billed_cost
             when slices.commitment_discount_status = 'Used' then 0
             else -slices.billed_cost
-        end as billed_change
+        end as billed_change,
+        -- the recurring fee stops: taken back only where fct_cost_forecast carries fees forward
+        case when slices.charge_category = 'Purchase' then -slices.billed_cost else 0 end as fee_change
     from {{ ref('int_charges_split_by_day') }} as slices
     inner join expiring
         on
@@ -101,10 +104,11 @@ rates as (
 
 converted as (
     select
-        window_rows.* exclude (effective_change, billed_change),
+        window_rows.* exclude (effective_change, billed_change, fee_change),
         rates.reporting_currency,
         {{ convert_money('window_rows.effective_change', 'rates.exchange_rate') }} as effective_change,
-        {{ convert_money('window_rows.billed_change', 'rates.exchange_rate') }} as billed_change
+        {{ convert_money('window_rows.billed_change', 'rates.exchange_rate') }} as billed_change,
+        {{ convert_money('window_rows.fee_change', 'rates.exchange_rate') }} as fee_change
     from window_rows
     inner join rates
         on
@@ -162,7 +166,8 @@ series_changes as (
             expiry_date,
             window_days,
             effective_change,
-            billed_change
+            billed_change,
+            fee_change
         from converted
         union all
     {%- endfor %}
@@ -172,7 +177,8 @@ series_changes as (
         converted.expiry_date,
         converted.window_days,
         converted.effective_change * pieces.owner_share as effective_change,
-        converted.billed_change * pieces.owner_share as billed_change
+        converted.billed_change * pieces.owner_share as billed_change,
+        converted.fee_change * pieces.owner_share as fee_change
     from converted
     inner join pieces
         on
@@ -187,7 +193,8 @@ series_changes as (
         converted.expiry_date,
         converted.window_days,
         converted.effective_change,
-        converted.billed_change
+        converted.billed_change,
+        converted.fee_change
     from converted
     inner join tag_values
         on converted.tags = tag_values.tags
@@ -199,8 +206,20 @@ daily_change as (
         commitment_discount_id,
         any_value(expiry_date) as expiry_date,
         {{ to_money('sum(effective_change) / any_value(window_days)') }} as effective_change,
-        {{ to_money('sum(billed_change) / any_value(window_days)') }} as billed_change
+        {{ to_money('sum(billed_change) / any_value(window_days)') }} as billed_change,
+        {{ to_money('sum(fee_change) / any_value(window_days)') }} as fee_change
     from series_changes
+    group by all
+),
+
+last_recurring_month as (
+    -- the last month each series was billed a recurring purchase: fct_cost_forecast carries that
+    -- month's fees forward only into later months
+    select
+        series_id,
+        max(date_trunc('month', charge_date)) as month_start
+    from {{ ref('int_cost_daily_series') }}
+    where recurring_purchase_billed_cost <> 0
     group by all
 ),
 
@@ -212,7 +231,12 @@ final as (
         daily_change.commitment_discount_id,
         daily_change.expiry_date,
         case forecast.cost_basis
-            when 'billed' then daily_change.billed_change
+            when 'billed'
+                then daily_change.billed_change + case
+                    when date_trunc('month', forecast.forecast_date) > last_recurring_month.month_start
+                        then daily_change.fee_change
+                    else 0
+                end
             else daily_change.effective_change
         end as commitment_expiry_cost
     from daily_change
@@ -220,6 +244,8 @@ final as (
         on
             daily_change.series_id = forecast.series_id
             and daily_change.expiry_date <= forecast.forecast_date
+    left join last_recurring_month
+        on daily_change.series_id = last_recurring_month.series_id
 )
 
 select * from final

@@ -60,6 +60,20 @@ targets as (
     where scope_series_grain = 'billing_account'
 ),
 
+scope_usage as (
+    -- the usage forecast of the change's scope on each day (summed, should a scope match several
+    -- series, e.g. one billing account id under two providers)
+    select
+        scope_series.adjustment_id,
+        forecast.cost_basis,
+        forecast.forecast_date,
+        sum(forecast.forecast) as scope_usage_forecast
+    from scope_series
+    inner join forecast
+        on scope_series.scope_series_id = forecast.series_id
+    group by all
+),
+
 days as (
     select
         forecast.series_id,
@@ -71,12 +85,10 @@ days as (
         adjustments.amount_currency,
         adjustments.adjustment_percent,
         series.reporting_currency,
-        scope_forecast.forecast as scope_usage_forecast
+        scope_usage.scope_usage_forecast
     from targets
     inner join adjustments
         on targets.adjustment_id = adjustments.adjustment_id
-    inner join scope_series
-        on targets.adjustment_id = scope_series.adjustment_id
     inner join series
         on targets.series_id = series.series_id
     inner join forecast
@@ -84,11 +96,11 @@ days as (
             targets.series_id = forecast.series_id
             and adjustments.effective_from <= forecast.forecast_date
             and (adjustments.effective_to is null or adjustments.effective_to > forecast.forecast_date)
-    left join forecast as scope_forecast
+    left join scope_usage
         on
-            scope_series.scope_series_id = scope_forecast.series_id
-            and forecast.cost_basis = scope_forecast.cost_basis
-            and forecast.forecast_date = scope_forecast.forecast_date
+            targets.adjustment_id = scope_usage.adjustment_id
+            and forecast.cost_basis = scope_usage.cost_basis
+            and forecast.forecast_date = scope_usage.forecast_date
 ),
 
 needed_rates as (

@@ -14,7 +14,15 @@
 with
 
 anomalies as (
-    select * from {{ ref('fct_cost_anomalies') }}
+    select
+        anomalies.*,
+        -- the days of history before the anomaly an owner's usual cost averages over
+        greatest(1, least({{ var('anomaly_baseline_days') }}, first_day.history_days)) as baseline_days
+    from {{ ref('fct_cost_anomalies') }} as anomalies
+    inner join {{ ref('int_anomaly_days') }} as first_day
+        on
+            anomalies.series_id = first_day.series_id
+            and anomalies.first_seen = first_day.charge_date
 ),
 
 latest as (
@@ -30,13 +38,13 @@ leaf_owners as (
         any_value(anomalies.direction) as direction,
         coalesce(sum(pieces.effective_cost) filter (where pieces.charge_date >= anomalies.first_seen), 0)
         - coalesce(sum(pieces.effective_cost) filter (where pieces.charge_date < anomalies.first_seen), 0)
-        / {{ var('anomaly_baseline_days') }} * any_value(anomalies.anomalous_days) as owner_move
+        / any_value(anomalies.baseline_days) * any_value(anomalies.anomalous_days) as owner_move
     from anomalies
     inner join {{ ref('int_charges_allocated') }} as pieces
         on
             anomalies.provider_name = pieces.provider_name
             and anomalies.billing_account_id = pieces.billing_account_id
-            and anomalies.service_name = pieces.service_name
+            and anomalies.service_name = coalesce(pieces.service_name, '(no service)')
             and pieces.charge_date
             between anomalies.first_seen - {{ var('anomaly_baseline_days') }} and anomalies.last_seen
     where anomalies.series_grain = 'leaf' and pieces.charge_category = 'Usage'

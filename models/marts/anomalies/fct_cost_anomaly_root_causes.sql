@@ -2,8 +2,8 @@
 -- (provider × billing account × service × region) its sub accounts, usage types (SkuMeter) and
 -- resources; for an owner its services, billing accounts and resources. Each value's contribution is
 -- its cost over the anomaly's days minus its usual cost over as many days (its average daily cost over
--- the anomaly_baseline_days before the anomaly began): the values that moved, ranked by how much
--- (largest move first, in the anomaly's direction). Contributions of one dimension add up to the
+-- the anomaly_baseline_days before the anomaly began, or the series' fewer days of history): the
+-- values that moved, ranked by how much (largest move first, in the anomaly's direction). Contributions of one dimension add up to the
 -- anomaly's move against that baseline, which differs from impact_cost (measured against the median
 -- baseline) by the baselines' difference. Reporting currency. See concept_cost_anomalies.
 -- Grain: one row per anomaly, dimension and value (the 5 largest per dimension).
@@ -11,18 +11,24 @@ with
 
 anomalies as (
     select
-        anomaly_id,
-        series_grain,
-        provider_name,
-        billing_account_id,
-        service_name,
-        region_id,
-        owner,
-        direction,
-        first_seen,
-        last_seen,
-        anomalous_days
-    from {{ ref('fct_cost_anomalies') }}
+        anomalies.anomaly_id,
+        anomalies.series_grain,
+        anomalies.provider_name,
+        anomalies.billing_account_id,
+        anomalies.service_name,
+        anomalies.region_id,
+        anomalies.owner,
+        anomalies.direction,
+        anomalies.first_seen,
+        anomalies.last_seen,
+        anomalies.anomalous_days,
+        -- the days of history before the anomaly the baseline averages over (fewer for a young series)
+        greatest(1, least({{ var('anomaly_baseline_days') }}, first_day.history_days)) as baseline_days
+    from {{ ref('fct_cost_anomalies') }} as anomalies
+    inner join {{ ref('int_anomaly_days') }} as first_day
+        on
+            anomalies.series_id = first_day.series_id
+            and anomalies.first_seen = first_day.charge_date
 ),
 
 rates as (
@@ -44,7 +50,7 @@ leaf_rows as (
         on
             slices.provider_name = anomalies.provider_name
             and slices.billing_account_id = anomalies.billing_account_id
-            and slices.service_name = anomalies.service_name
+            and coalesce(slices.service_name, '(no service)') = anomalies.service_name
             and coalesce(slices.region_id, '(no region)') = anomalies.region_id
             and slices.charge_date between anomalies.first_seen - {{ var('anomaly_baseline_days') }} and anomalies.last_seen
     where anomalies.series_grain = 'leaf' and slices.charge_category = 'Usage'
@@ -117,7 +123,7 @@ contributions as (
             as anomaly_cost,
         {{ to_money(
             'coalesce(sum(converted.effective_cost) filter (where converted.charge_date < anomalies.first_seen), 0)'
-            ~ ' / ' ~ var('anomaly_baseline_days') ~ ' * any_value(anomalies.anomalous_days)'
+            ~ ' / any_value(anomalies.baseline_days) * any_value(anomalies.anomalous_days)'
         ) }} as baseline_cost
     from converted
     inner join anomalies

@@ -11,8 +11,9 @@
 --   forecast_monthly_error    fct_forecast_accuracy: the whole bill's chosen model, horizon month 0
 --   anomaly_count             fct_cost_anomalies: leaf anomalies first seen in the month
 --   anomaly_cost_share        fct_cost_anomalies: Σ |impact| of those ÷ the month's usage cost
---   mean_hours_to_resolve     fct_anomaly_triage: mean hours to resolve of anomalies resolved in the month
---   unit_cost_change          fct_unit_costs: the month's unit cost ÷ the previous month's − 1, per owner and driver
+--   mean_hours_to_resolve     fct_anomaly_triage: mean hours to resolve of leaf anomalies resolved in the month
+--   unit_cost_change          fct_unit_costs: (unit cost − the previous month's) ÷ the previous month's,
+--                             per owner and driver
 -- Scopes: the billing currency (money ratios are not added across currencies), with a dimension,
 -- owner and driver where the KPI has one; `reporting:<currency>` for KPIs in the reporting currency.
 -- Grain: one row per month, KPI and scope.
@@ -117,14 +118,14 @@ resolutions as (
         sum(hours_to_resolve) as resolution_hours,
         count(*) as resolved_count
     from {{ ref('fct_anomaly_triage') }}
-    where resolved_at is not null
+    where resolved_at is not null and series_grain = 'leaf'
     group by all
 ),
 
 unit_costs as (
     select
         period_start as kpi_month,
-        unit_cost,
+        unit_cost_change,
         previous_unit_cost,
         unit_cost_change_ratio,
         billing_currency || ' / ' || owner || ' / ' || driver_name as scope
@@ -206,7 +207,7 @@ kpis as (
         scope,
         'ratio' as unit,
         unit_cost_change_ratio as kpi_value,
-        unit_cost as numerator,
+        unit_cost_change as numerator,
         previous_unit_cost as denominator
     from unit_costs
 ),

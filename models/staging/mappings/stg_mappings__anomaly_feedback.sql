@@ -1,5 +1,6 @@
--- The user's triage of cost anomalies (anomaly_feedback.csv), one row per anomaly and status it was
--- given: the loader has checked the id's form, the status word and the date-time.
+-- The user's triage of cost anomalies (anomaly_feedback.csv), one row per anomaly and time it was
+-- reviewed (an anomaly may be acknowledged, resolved, reopened...): the loader has checked the id's
+-- form, the status word and the date-time.
 with
 
 source as (

@@ -20,7 +20,6 @@ ratio_drift as (
         unit in ('ratio', 'hours')
         and denominator is not null
         and denominator <> 0
-        and kpi <> 'unit_cost_change'
         and kpi_value <> {{ exact_ratio('numerator', 'denominator') }}
 ),
 
