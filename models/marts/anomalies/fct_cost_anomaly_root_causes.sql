@@ -4,8 +4,9 @@
 -- its cost over the anomaly's days minus its usual cost over as many days (its average daily cost over
 -- the anomaly_baseline_days before the anomaly began, or the series' fewer days of history): the
 -- values that moved, ranked by how much (largest move first, in the anomaly's direction).
--- Contributions of one dimension add up to the anomaly's move against that baseline, which differs from impact_cost (measured against the median
--- baseline) by the baselines' difference. Reporting currency. See concept_cost_anomalies.
+-- Contributions of one dimension add up to the anomaly's move against that baseline, which differs
+-- from impact_cost (measured against the median baseline) by the baselines' difference. Reporting
+-- currency. See concept_cost_anomalies.
 -- Grain: one row per anomaly, dimension and value (the 5 largest per dimension).
 with
 
