@@ -118,8 +118,9 @@ FINOPS_KPIS = Suite(
             kpi,
             unit,
             kpi_value,
+            -- (anomaly_cost_share is not bounded: Σ |impact| of spikes and drops may exceed the usage)
             case when kpi in ('allocated_cost_share', 'unallocated_cost_share', 'tag_coverage',
-                              'commitment_coverage', 'commitment_utilization', 'anomaly_cost_share')
+                              'commitment_coverage', 'commitment_utilization')
                  then kpi_value between 0 and 1 end as share_is_a_share,
             case when unit = 'count' then kpi_value = round(kpi_value) and kpi_value > 0 end as count_is_whole,
             case when unit in ('ratio', 'hours') and kpi not in ('forecast_monthly_error')
