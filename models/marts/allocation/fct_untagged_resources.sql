@@ -15,8 +15,9 @@ per_resource as (
         dimension,
         resource_id,
         -- a resource seen under several accounts or owners in a period is shown with the costliest
-        arg_max(sub_account_id, taggable_effective_cost) as sub_account_id,
-        arg_max(owner, taggable_effective_cost) as owner,
+        -- (on a tie the last in name order, so that every build shows the same)
+        arg_max(sub_account_id, (taggable_effective_cost, sub_account_id)) as sub_account_id,
+        arg_max(owner, (taggable_effective_cost, owner)) as owner,
         bool_or(is_new_resource) as is_new_resource,
         sum(case when tag_status = 'untagged' then taggable_effective_cost else 0 end) as untagged_effective_cost,
         sum(case when tag_status = 'invalid' then taggable_effective_cost else 0 end) as invalid_effective_cost,

@@ -52,12 +52,16 @@ leaf_owners as (
 ),
 
 leaf_owner as (
-    -- the owner that moved most in the anomaly's direction
+    -- the owner that moved most in the anomaly's direction; on a tie the first in name order, so
+    -- that every build names the same owner
     select
         anomaly_id,
-        arg_max(owner, owner_move * case when direction = 'drop' then -1 else 1 end) as owner
+        owner
     from leaf_owners
-    group by all
+    qualify row_number() over (
+        partition by anomaly_id
+        order by owner_move * case when direction = 'drop' then -1 else 1 end desc, owner
+    ) = 1
 ),
 
 final as (

@@ -45,7 +45,8 @@ anomalies as (
         count(*) as anomalous_days,
         sum(actual_cost) as actual_cost,
         sum(expected_cost) as expected_cost,
-        arg_max(charge_date, abs(actual_cost - expected_cost)) as peak_day
+        -- the day furthest from expected; on a tie the later day (every build picks the same)
+        arg_max(charge_date, (abs(actual_cost - expected_cost), charge_date)) as peak_day
     from flagged
     group by all
 ),
