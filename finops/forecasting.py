@@ -302,7 +302,12 @@ def forecast(p: pd.DataFrame, choice: pd.DataFrame, as_of: dt.date, horizon_mont
              ) -> pd.DataFrame:
     """Each series forecast from the day after the as-of day to the end of the horizon by its chosen model;
     a model that fails on a series falls back to the run rate with fallback_reason 'model_error'."""
-    h = (horizon_end(as_of, horizon_months, budget_periods) - as_of).days
+    return forecast_days(p, choice, (horizon_end(as_of, horizon_months, budget_periods) - as_of).days)
+
+
+def forecast_days(p: pd.DataFrame, choice: pd.DataFrame, h: int) -> pd.DataFrame:
+    """Each series of `p` forecast h days after its last day by its chosen model (`choice`, from `choose`); a
+    model that fails on a series falls back to the run rate with fallback_reason 'model_error'."""
     out, failed = [], []
     for model, ids in choice.groupby("model")["unique_id"]:
         fc = fit_predict(p[p["unique_id"].isin(set(ids))], [model], h)

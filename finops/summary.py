@@ -129,6 +129,25 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
             from marts.fct_anomaly_triage
             """
         ).fetchone()
+        savings = con.execute(
+            """
+            select action_id, any_value(action_type), any_value(owner), strftime(min(implemented_on), '%Y-%m-%d'),
+                   sum(realised_saving), sum(expected_saving), arg_max(savings_status, saving_month),
+                   any_value(reporting_currency)
+            from marts.fct_savings_realized where saving_source = 'action'
+            group by 1 order by sum(realised_saving) desc nulls last, 1
+            """
+        ).fetchall()
+        rate_savings = con.execute(
+            """
+            select strftime(saving_month, '%Y-%m'), sum(realised_saving) filter (where saving_kind = 'negotiated'),
+                   sum(realised_saving) filter (where saving_kind = 'commitment'), any_value(reporting_currency)
+            from marts.fct_savings_realized
+            where saving_source = 'rate'
+              and saving_month = (select max(saving_month) from marts.fct_savings_realized where saving_source = 'rate')
+            group by 1
+            """
+        ).fetchone()
         kpis = con.execute(
             """
             select strftime(kpi_month, '%Y-%m'), kpi, arg_max(scope, weight), arg_max(kpi_value, weight),
@@ -197,6 +216,17 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
     if open_count or resolved:
         print(f"  triage (marts.fct_anomaly_triage, anomaly_feedback.csv): {open_count} open (oldest {oldest or 0} days), "
               f"{resolved} resolved" + (f", mean time to resolve {mttr:.0f} h" if mttr is not None else ""))
+    if savings:
+        print(f"Realised savings to date (marts.fct_savings_realized, optimisation_actions.csv; status of the latest "
+              f"month): {len(savings)} actions")
+    for action, kind, owner, since, realised, expected, status, currency in savings[:6]:
+        share = f" ({_share(realised / expected, '.0%')} of expected)" if realised is not None and expected else ""
+        amount = f"{realised:,.2f} {currency} realised" if realised is not None else "not measurable"
+        print(f"  {action} ({kind}, {owner}) since {since}: {amount} of {expected:,.2f} expected{share}; {status}")
+    if rate_savings:
+        month, negotiated, commitment, currency = rate_savings
+        print(f"  the bill's rate savings no action claims, {month}: negotiated {negotiated or 0:,.2f}, net "
+              f"commitment {commitment or 0:,.2f} {currency}")
     if kpis:
         shown = [f"{kpi.replace('_', ' ')} {_share(value, '.1%') if unit == 'ratio' else f'{value:,.0f}'}"
                  + (f" ({scope})" if not scope.startswith("reporting:") else "") for _, kpi, scope, value, unit in kpis]
@@ -207,7 +237,8 @@ def print_summary(duckdb_path: Path, published_as: Path) -> None:
           "recommendations), marts.fct_cost_allocated, marts.fct_showback_monthly, marts.fct_allocation_* (coverage, "
           "audit), marts.fct_tag_compliance, marts.fct_untagged_resources, marts.fct_unit_costs, "
           "marts.fct_cost_forecast(_monthly), marts.fct_forecast_accuracy, marts.fct_budget_status, "
-          "marts.fct_cost_anomalies, marts.fct_cost_anomaly_root_causes, marts.fct_anomaly_triage, marts.fct_finops_kpis")
+          "marts.fct_cost_anomalies, marts.fct_cost_anomaly_root_causes, marts.fct_anomaly_triage, "
+          "marts.fct_savings_realized, marts.fct_finops_kpis")
     print(f"Docs site: {REPO_ROOT / 'target' / 'index.html'} (serve with `make docs`)")
     print(f"Open it read-only: duckdb -readonly {published_as}  (each run publishes a new snapshot; readers keep "
           "the one they opened until they reconnect)")

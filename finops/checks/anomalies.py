@@ -128,8 +128,8 @@ FINOPS_KPIS = Suite(
         from marts.fct_finops_kpis
     """,
     expectations=[
-        E.ExpectColumnValuesToBeInSet(column="unit", value_set=["ratio", "count", "hours"],
-                                      description="a KPI is a ratio, a count or hours"),
+        E.ExpectColumnValuesToBeInSet(column="unit", value_set=["ratio", "count", "hours", "money"],
+                                      description="a KPI is a ratio, a count, hours or money"),
         not_null("kpi_value", "every KPI row has a value"),
         always_true("share_is_a_share", "a share KPI lies between 0 and 1"),
         always_true("count_is_whole", "a count is a positive whole number"),

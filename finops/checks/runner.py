@@ -99,8 +99,10 @@ def default_suites() -> list[Suite]:
     from .anomalies import ANOMALY_SUITES
     from .commitments import COMMITMENT_SUITES
     from .forecasting import FORECASTING_SUITES
+    from .savings import SAVINGS_SUITES
 
-    return list(COMMITMENT_SUITES) + list(ALLOCATION_SUITES) + list(FORECASTING_SUITES) + list(ANOMALY_SUITES)
+    return (list(COMMITMENT_SUITES) + list(ALLOCATION_SUITES) + list(FORECASTING_SUITES) + list(ANOMALY_SUITES)
+            + list(SAVINGS_SUITES))
 
 
 def run_suites(duckdb_path: Path, suites: list[Suite] | None = None) -> list[SuiteResult]:

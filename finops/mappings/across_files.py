@@ -47,7 +47,8 @@ def _canonical_owners(files: dict[str, Rows], owner_dimension: str) -> None:
     listed = sorted(set(canonical.values()))
     shown = ", ".join(listed[:12]) + (", …" if len(listed) > 12 else "")
     for name, column in (("account_owners", "owner"), ("shared_cost_rules", "pool_owner"),
-                         ("shared_cost_rule_targets", "target_owner"), ("business_drivers", "owner")):
+                         ("shared_cost_rule_targets", "target_owner"), ("business_drivers", "owner"),
+                         ("optimisation_actions", "owner")):
         file = files[name]
         for i, row in enumerate(file.rows):
             if row[column] is None:
@@ -199,9 +200,9 @@ def read_mappings(mappings_dir: Path | None) -> dict[str, list[dict]]:
 
 
 def _check_scopes_across(files: dict[str, Rows], owner_dimension: str) -> None:
-    """A budget's or planned forecast change's owner or tag value is one the tag files know; it becomes
-    canonical in place (the form the allocation and the resolved tags use). The unallocated bucket may have
-    a budget too."""
+    """A budget's or planned forecast change's owner or tag value, and an optimisation action's tag filter, is
+    one the tag files know; it becomes canonical in place (the form the allocation and the resolved tags use).
+    The unallocated bucket may have a budget too."""
     values, dims = files["tag_values"], files["tag_dimensions"]
     dimensions = [row["dimension"] for row in dims.rows] or [owner_dimension]
     listed: dict[str, dict[str, str]] = {}  # dimension -> normalised value or alias -> value as written
@@ -209,36 +210,44 @@ def _check_scopes_across(files: dict[str, Rows], owner_dimension: str) -> None:
         for text in [row["value"]] + (row["aliases"] or "").split("|"):
             if text.strip():
                 listed.setdefault(row["dimension"], {})[normalize_value(text)] = row["value"]
+
+    def canonical(dimension: str, value: str, where: str, what: str, is_owner: bool = False) -> str:
+        spelled, known = normalize_value(value), listed.get(dimension, {})
+        if is_owner and spelled == UNALLOCATED_OWNER:
+            return UNALLOCATED_OWNER
+        if known and spelled not in known:
+            shown = ", ".join(sorted(set(known.values()))[:12])
+            raise MappingError(f"{where}: {what} names '{value}', not a value or alias of dimension {dimension} in "
+                               f"{values.path.name} ({shown}); fix the name or add it there.")
+        return known.get(spelled, spelled)
+
+    def tag_dimension(text: str, where: str, what: str) -> tuple[str, str]:
+        dimension, value = text.split("=", 1)
+        if dimension not in dimensions:
+            raise MappingError(f"{where}: {what} names tag dimension '{dimension}', which is unknown (the dimensions "
+                               f"are {', '.join(dimensions)}); fix the name or add it to {dims.path.name}.")
+        return dimension, value
+
     for name, id_column, kind in (("budgets", "budget_id", "budget"),
                                   ("forecast_adjustments", "adjustment_id", "planned change")):
         scoped = files[name]
         for i, row in enumerate(scoped.rows):
-            what = f"{kind} {row[id_column]}"
+            where, what = scoped.where(i), f"{kind} {row[id_column]}"
             if row["scope_type"] == "owner":
-                dimension, value = owner_dimension, row["scope_value"]
+                row["scope_value"] = canonical(owner_dimension, row["scope_value"], where, what, is_owner=True)
             elif row["scope_type"] == "tag":
-                dimension, value = row["scope_value"].split("=", 1)
-                if dimension not in dimensions:
-                    raise MappingError(f"{scoped.where(i)}: {what} names tag dimension '{dimension}', which is "
-                                       f"unknown (the dimensions are {', '.join(dimensions)}); fix the name or add "
-                                       f"it to {dims.path.name}.")
+                dimension, value = tag_dimension(row["scope_value"], where, what)
                 if dimension == owner_dimension:
-                    raise MappingError(f"{scoped.where(i)}: {what} is on the owner dimension {owner_dimension}; "
-                                       f"use scope_type owner and scope_value {value.strip()}, which also counts the "
-                                       "shared cost the owner receives.")
-            else:
-                continue
-            spelled = normalize_value(value)
-            known = listed.get(dimension, {})
-            if row["scope_type"] == "owner" and spelled == UNALLOCATED_OWNER:
-                canonical = UNALLOCATED_OWNER
-            elif known and spelled not in known:
-                shown = ", ".join(sorted(set(known.values()))[:12])
-                raise MappingError(f"{scoped.where(i)}: {what} names '{value}', not a value or alias of dimension "
-                                   f"{dimension} in {values.path.name} ({shown}); fix the name or add it there.")
-            else:
-                canonical = known.get(spelled, spelled)
-            row["scope_value"] = canonical if row["scope_type"] == "owner" else f"{dimension}={canonical}"
+                    raise MappingError(f"{where}: {what} is on the owner dimension {owner_dimension}; use scope_type "
+                                       f"owner and scope_value {value.strip()}, which also counts the shared cost the "
+                                       "owner receives.")
+                row["scope_value"] = f"{dimension}={canonical(dimension, value, where, what)}"
+    actions = files["optimisation_actions"]
+    for i, row in enumerate(actions.rows):
+        if row["tag"] is not None:  # a filter on the rows' own tags: the owner dimension is a tag like any other
+            where, what = actions.where(i), f"optimisation action {row['action_id']}"
+            dimension, value = tag_dimension(row["tag"], where, what)
+            row["tag"] = f"{dimension}={canonical(dimension, value, where, what)}"
 
 
 def check_across_files(files: dict[str, Rows]) -> None:

@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .specs import (
+    ACTION_SCOPE_FILTERS,
+    ACTION_TYPES,
     ANOMALY_ID_PATTERN,
     ANOMALY_STATUSES,
     BUDGET_PERIODS,
@@ -271,6 +273,34 @@ def _check_anomaly_feedback(row: dict, where: str) -> None:
                            f"{', '.join(ANOMALY_STATUSES)}.")
 
 
+def _check_optimisation_action(row: dict, where: str) -> None:
+    action = row["action_id"]
+    if not RULE_ID_PATTERN.fullmatch(action):
+        raise MappingError(f"{where}: action_id '{action}' may only hold letters, digits, _ . and -; rename it.")
+    what = f"optimisation action {action}"
+    if row["action_type"] not in ACTION_TYPES:
+        raise MappingError(f"{where}: action_type '{row['action_type']}' of {what} is not one of "
+                           f"{', '.join(ACTION_TYPES)}.")
+    _check_currency(row["currency"], where, what)
+    for column in ("billing_account_id", "sub_account_id"):
+        if row[column] is not None and SPREADSHEET_NUMBER_PATTERN.fullmatch(row[column]):
+            raise MappingError(f"{where}: {column} '{row[column]}' of {what} is a number a spreadsheet rewrote in "
+                               "scientific notation; format the column as text and write the id in full.")
+    if row["tag"] is not None and not re.fullmatch(r"[a-z][a-z0-9_]*=.+", row["tag"]):
+        raise MappingError(f"{where}: tag '{row['tag']}' of {what} is not dimension=value; write it like "
+                           "environment=prod.")
+    if row["action_type"] == "commitment_purchase":
+        if row["commitment_discount_id"] is None:
+            raise MappingError(f"{where}: {what} is a commitment_purchase but names no commitment_discount_id; "
+                               "copy the commitment's id from marts.dim_commitments.")
+    elif row["commitment_discount_id"] is not None:
+        raise MappingError(f"{where}: {what} is a {row['action_type']} action but names commitment_discount_id "
+                           f"{row['commitment_discount_id']}; only a commitment_purchase names one, empty it.")
+    elif all(row[column] is None for column in ACTION_SCOPE_FILTERS):
+        raise MappingError(f"{where}: {what} has no scope; fill at least one of {', '.join(ACTION_SCOPE_FILTERS)} "
+                           "with the cost it changed.")
+
+
 CHECKS = {
     "commitments": _check_commitment,
     "accounts": _check_account,
@@ -283,6 +313,7 @@ CHECKS = {
     "budgets": _check_budget,
     "forecast_adjustments": _check_forecast_adjustment,
     "anomaly_feedback": _check_anomaly_feedback,
+    "optimisation_actions": _check_optimisation_action,
 }
 
 
@@ -390,6 +421,21 @@ def _check_one_reporting_currency(file: Rows) -> None:
                                "or change the other rows.")
 
 
+def _check_one_action_per_commitment(file: Rows) -> None:
+    """A commitment's savings are claimed by one action: two would count them twice."""
+    seen: dict[str, int] = {}
+    for i, row in enumerate(file.rows):
+        commitment = row["commitment_discount_id"]
+        if commitment is None:
+            continue
+        if commitment in seen:
+            first = file.rows[seen[commitment]]["action_id"]
+            raise MappingError(f"{file.where(i)}: optimisation action {row['action_id']} buys commitment {commitment}, "
+                               f"as does {first} on row {file.lines[seen[commitment]]}; its savings can be claimed "
+                               "once, keep one of the two.")
+        seen[commitment] = i
+
+
 FILE_CHECKS: dict[str, Callable[[Rows], None]] = {
     "tag_dimensions": _check_owner_dimension,
     "tag_keys": _check_key_priorities,
@@ -397,6 +443,7 @@ FILE_CHECKS: dict[str, Callable[[Rows], None]] = {
     "account_owners": _check_account_periods,
     "shared_cost_rules": _check_rule_file,
     "exchange_rates": _check_one_reporting_currency,
+    "optimisation_actions": _check_one_action_per_commitment,
 }
 
 

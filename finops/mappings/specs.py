@@ -27,6 +27,11 @@ BUDGET_PERIODS = ("month", "quarter", "year")
 COST_BASES = ("billed", "effective")
 ANOMALY_STATUSES = ("acknowledged", "expected", "planned", "resolved", "false_positive")
 ANOMALY_ID_PATTERN = re.compile(r"[0-9a-f]{16}")
+# what an optimisation action did; commitment_purchase saves on rate, every other type on usage
+ACTION_TYPES = ("rightsizing", "termination", "scheduling", "storage_tiering", "architecture", "commitment_purchase",
+                "other")
+ACTION_SCOPE_FILTERS = ("provider_name", "billing_account_id", "sub_account_id", "service_name", "region_id",
+                        "resource_id", "tag")
 THRESHOLD_PATTERN = re.compile(r"(\d+(\.\d+)?):(actual|forecast)")  # 80:actual, 100:forecast
 SPREADSHEET_NUMBER_PATTERN = re.compile(r"\d(\.\d+)?[eE]\+\d+")  # 1.11111E+11: an id Excel rewrote
 
@@ -254,6 +259,30 @@ ANOMALY_FEEDBACK = MappingFile(
 )
 
 
+OPTIMISATION_ACTIONS = MappingFile(
+    name="optimisation_actions",
+    columns=(
+        Column("action_id", "VARCHAR", required=True),
+        Column("description", "VARCHAR", required=True),
+        Column("owner", "VARCHAR", required=True),
+        Column("action_type", "VARCHAR", required=True),
+        Column("implemented_on", "DATE", required=True),  # the first day the scope costs what the action left
+        Column("expected_monthly_saving", "DECIMAL", required=True),
+        Column("currency", "VARCHAR", required=True),
+        # the scope, a filter on the cost rows: every filled column must match (at least one for a usage action)
+        Column("provider_name", "VARCHAR"),
+        Column("billing_account_id", "VARCHAR"),
+        Column("sub_account_id", "VARCHAR"),
+        Column("service_name", "VARCHAR"),
+        Column("region_id", "VARCHAR"),
+        Column("resource_id", "VARCHAR"),
+        Column("tag", "VARCHAR"),  # dimension=value, like environment=prod
+        Column("commitment_discount_id", "VARCHAR"),  # the commitment a commitment_purchase bought
+    ),
+    key=("action_id",),
+)
+
+
 MAPPING_FILES = (COMMITMENTS, ACCOUNTS, TAG_DIMENSIONS, TAG_KEYS, TAG_VALUES, ACCOUNT_OWNERS, SHARED_COST_RULES,
                  SHARED_COST_RULE_TARGETS, BUSINESS_DRIVERS, EXCHANGE_RATES, BUDGETS, FORECAST_ADJUSTMENTS,
-                 ANOMALY_FEEDBACK)
+                 ANOMALY_FEEDBACK, OPTIMISATION_ACTIONS)

@@ -15,7 +15,8 @@ from .conftest import Build
 
 KPIS = ("allocated_cost_share", "unallocated_cost_share", "tag_coverage", "commitment_coverage",
         "commitment_utilization", "effective_savings_rate", "forecast_monthly_error", "anomaly_count",
-        "anomaly_cost_share", "mean_hours_to_resolve", "unit_cost_change")
+        "anomaly_cost_share", "mean_hours_to_resolve", "unit_cost_change", "realised_savings",
+        "savings_realisation_rate")
 
 
 def test_each_kpi_has_exactly_one_definition_block() -> None:

@@ -291,3 +291,77 @@ def test_the_sample_anomaly_feedback_is_valid() -> None:
 
     rows = read_mapping(SAMPLE_MAPPINGS_DIR / "anomaly_feedback.csv", ANOMALY_FEEDBACK)
     assert {r["status"] for r in rows} == {"acknowledged", "resolved", "expected"}
+
+
+ACTION_HEADER = ("action_id,description,owner,action_type,implemented_on,expected_monthly_saving,currency,provider_name,"
+                 "billing_account_id,sub_account_id,service_name,region_id,resource_id,tag,commitment_discount_id\n")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("a 1,VMs off,web,termination,2026-05-10,100,USD,,,,,,vm-1,,\n", "action_id 'a 1' may only hold letters"),
+        ("a1,VMs off,web,shutdown,2026-05-10,100,USD,,,,,,vm-1,,\n",
+         "action_type 'shutdown' of optimisation action a1 is not one of rightsizing, termination"),
+        ("a1,VMs off,web,termination,2026-05-10,100,Dollar,,,,,,vm-1,,\n", "currency 'Dollar' of optimisation action "
+                                                                         "a1 is not an ISO"),
+        ("a1,VMs off,web,termination,2026-05-10,100,USD,,,,,,,,\n", "optimisation action a1 has no scope; fill at "
+                                                                   "least one of provider_name"),
+        ("a1,VMs off,web,termination,2026-05-10,100,USD,,1.11111E+11,,,,,,\n", "billing_account_id '1.11111E+11' of "
+                                                                              "optimisation action a1 is a number"),
+        ("a1,VMs off,web,termination,2026-05-10,100,USD,,,,,,,environment,\n", "tag 'environment' of optimisation "
+                                                                              "action a1 is not dimension=value"),
+        ("a1,VMs off,web,termination,2026-05-10,100,USD,,,,,,vm-1,,arn:sp/1\n", "is a termination action but names "
+                                                                               "commitment_discount_id arn:sp/1"),
+        ("a1,Savings plan,web,commitment_purchase,2026-05-10,100,USD,,,,,,,,\n", "is a commitment_purchase but names "
+                                                                                "no commitment_discount_id"),
+        ("a1,VMs off,web,termination,,100,USD,,,,,,vm-1,,\n", "row 2: implemented_on"),
+        ("a1,VMs off,web,termination,2026-05-10,0,USD,,,,,,vm-1,,\n", "expected_monthly_saving '0' must be"),
+        ("a1,VMs off,,termination,2026-05-10,100,USD,,,,,,vm-1,,\n", "row 2: owner"),
+        ("a1,SP,web,commitment_purchase,2026-05-10,100,USD,,,,,,,,arn:sp/1\n"
+         "a2,SP again,data,commitment_purchase,2026-06-01,50,USD,,,,,,,,arn:sp/1\n",
+         "row 3: optimisation action a2 buys commitment arn:sp/1, as does a1 on row 2; its savings can be claimed once"),
+    ],
+)
+def test_a_broken_optimisation_action_row_is_named(tmp_path: Path, body: str, message: str) -> None:
+    from finops.mappings.specs import OPTIMISATION_ACTIONS
+
+    path = tmp_path / "optimisation_actions.csv"
+    path.write_text(ACTION_HEADER + body, encoding="utf-8")
+    with pytest.raises(MappingError) as err:
+        read_mapping(path, OPTIMISATION_ACTIONS)
+    assert str(err.value).startswith(f"{path}, row ")
+    assert message in str(err.value)
+
+
+def test_optimisation_actions_take_canonical_owners_and_tag_values(tmp_path: Path) -> None:
+    import shutil
+
+    from finops.mappings import read_mappings
+
+    folder = tmp_path / "mappings"
+    shutil.copytree(SAMPLE_MAPPINGS_DIR, folder)
+    (folder / "optimisation_actions.csv").write_text(
+        ACTION_HEADER + "a1,VMs off,Platfrom,termination,2026-05-10,100,USD,,,,,,,environment=Production,\n"
+                        "a2,GPU at night,machine-learning,scheduling,2026-05-10,100,EUR,,,,,,,team=équipe-α,\n",
+        encoding="utf-8")
+    rows = read_mappings(folder)["optimisation_actions"]
+    assert [(r["owner"], r["tag"]) for r in rows] == [("platform", "environment=prod"), ("ml", "team=ml")]
+    for body, message in (
+        ("a1,VMs off,paymnts,termination,2026-05-10,100,USD,,,,,,vm-1,,\n", "owner 'paymnts' is an unknown owner"),
+        ("a1,VMs off,web,termination,2026-05-10,100,USD,,,,,,,colour=red,\n",
+         "optimisation action a1 names tag dimension 'colour', which is unknown"),
+        ("a1,VMs off,web,termination,2026-05-10,100,USD,,,,,,,environment=qa,\n",
+         "optimisation action a1 names 'qa', not a value or alias of dimension environment"),
+    ):
+        (folder / "optimisation_actions.csv").write_text(ACTION_HEADER + body, encoding="utf-8")
+        with pytest.raises(MappingError, match=message):
+            read_mappings(folder)
+
+
+def test_the_sample_optimisation_actions_are_valid() -> None:
+    from finops.mappings import read_mappings
+
+    rows = read_mappings(SAMPLE_MAPPINGS_DIR)["optimisation_actions"]
+    assert {r["action_type"] for r in rows} >= {"termination", "rightsizing", "scheduling", "commitment_purchase"}
+    assert next(r for r in rows if r["action_id"] == "gpu-night-schedule")["tag"] == "team=ml"

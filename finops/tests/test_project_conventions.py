@@ -111,12 +111,14 @@ FLOW = [
     "intermediate/allocation",
     "intermediate/forecasting",
     "intermediate/anomalies",
+    "intermediate/savings",
     "marts/focus",
     "marts/audit",
     "marts/commitments",
     "marts/allocation",
     "marts/forecasting",
     "marts/anomalies",
+    "marts/savings",
     "marts/kpis",
 ]
 LAYER_PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_", "focus_", "quarantine_")}

@@ -20,17 +20,17 @@ HEADER = "from_currency,to_currency,month,rate\n"
 
 
 def _build(tmp_path: Path, rates: str | None) -> Build:
-    """A one-bill landing billed in CAD (August 2026), built with the sample rule files (no budgets or planned
-    changes) and the
-    given exchange_rates.csv body (None: no file)."""
+    """A one-bill landing billed in CAD (August 2026), built with the sample rule files (no budgets, planned
+    changes or optimisation actions) and the given exchange_rates.csv body (None: no file)."""
     landing = tmp_path / "landing"
     write_cur(landing, [usage_row("a", "10.00", currency="CAD"), usage_row("b", "0.333333", currency="CAD")])
     mappings = tmp_path / "mappings"
     shutil.copytree(SAMPLE_MAPPINGS_DIR, mappings)
     (mappings / "exchange_rates.csv").unlink()
-    # the sample budgets and planned changes are in USD and EUR; this bill may report in CAD
+    # the sample budgets, planned changes and optimisation actions are in USD and EUR; this bill may report in CAD
     (mappings / "budgets.csv").unlink()
     (mappings / "forecast_adjustments.csv").unlink()
+    (mappings / "optimisation_actions.csv").unlink()
     if rates is not None:
         (mappings / "exchange_rates.csv").write_text(HEADER + rates, encoding="utf-8")
     database = tmp_path / "w.duckdb"
@@ -121,6 +121,13 @@ def test_the_sample_rates_are_valid() -> None:
          "error: Planned change launch of forecast_adjustments.csv is in USD but exchange_rates.csv "
          "(FINOPS_MAPPINGS_DIR) has no rate from USD to the reporting currency CAD: add monthly rates for it or give "
          "the amount in CAD."),
+        ("optimisation_actions.csv",
+         "action_id,description,owner,action_type,implemented_on,expected_monthly_saving,currency,provider_name,"
+         "billing_account_id,sub_account_id,service_name,region_id,resource_id,tag,commitment_discount_id\n"
+         "vm-off,VMs off,web,termination,2026-08-10,500,USD,AWS,,,,,,,\n",
+         "error: Optimisation action vm-off of optimisation_actions.csv is in USD but exchange_rates.csv "
+         "(FINOPS_MAPPINGS_DIR) has no rate from USD to the reporting currency CAD: add monthly rates for it or give "
+         "its expected saving in CAD."),
     ],
 )
 def test_a_budget_or_planned_change_in_a_currency_without_rates_is_one_sentence(

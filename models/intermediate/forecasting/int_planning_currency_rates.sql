@@ -1,6 +1,7 @@
--- The monthly rates of exchange_rates.csv from each currency a budget or a planned change is in to
--- the reporting currency: fct_budget_status divides by them to show a budget's figures in its own
--- currency; int_forecast_adjustments_daily multiplies a planned monthly amount by them.
+-- The monthly rates of exchange_rates.csv from each currency a budget, a planned change or an
+-- optimisation action's expected saving is in to the reporting currency: fct_budget_status divides
+-- by them to show a budget's figures in its own currency; int_forecast_adjustments_daily and
+-- fct_savings_realized multiply a planned amount or an expected saving by them.
 -- Grain: one row per planning currency and month with a rate.
 with
 
@@ -13,6 +14,8 @@ planning_currencies as (
     union
     select amount_currency from {{ ref('stg_mappings__forecast_adjustments') }}
     where amount_currency is not null
+    union
+    select saving_currency from {{ ref('stg_mappings__optimisation_actions') }}
 ),
 
 final as (

@@ -14,6 +14,10 @@
 --   mean_hours_to_resolve     fct_anomaly_triage: mean hours to resolve of leaf anomalies resolved in the month
 --   unit_cost_change          fct_unit_costs: (unit cost − the previous month's) ÷ the previous month's,
 --                             per owner and driver
+--   realised_savings          fct_savings_realized: Σ realised saving of the month's verified rows
+--                             (actions whose saving is proven, and the bill's rate savings)
+--   savings_realisation_rate  fct_savings_realized: Σ realised ÷ Σ expected saving of the actions'
+--                             months that could be judged (verified or not_realised)
 -- Scopes: the billing currency (money ratios are not added across currencies), with a dimension,
 -- owner and driver where the KPI has one; `reporting:<currency>` for KPIs in the reporting currency.
 -- Grain: one row per month, KPI and scope.
@@ -133,6 +137,21 @@ unit_costs as (
     where period_grain = 'month' and unit_cost_change_ratio is not null
 ),
 
+realised as (
+    select
+        saving_month as kpi_month,
+        'reporting:' || reporting_currency as scope,
+        sum(realised_saving) filter (where savings_status = 'verified') as verified_saving,
+        sum(realised_saving) filter (
+            where saving_source = 'action' and savings_status in ('verified', 'not_realised')
+        ) as judged_saving,
+        sum(expected_saving) filter (
+            where saving_source = 'action' and savings_status in ('verified', 'not_realised')
+        ) as judged_expected_saving
+    from {{ ref('fct_savings_realized') }}
+    group by all
+),
+
 kpis as (
     {%- set ratios = [
         ('coverage', 'allocated_cost_share', 'billing_currency', 'allocated_cost', 'total_cost'),
@@ -210,6 +229,28 @@ kpis as (
         unit_cost_change as numerator,
         previous_unit_cost as denominator
     from unit_costs
+    union all
+    select
+        kpi_month,
+        'realised_savings' as kpi,
+        scope,
+        'money' as unit,
+        verified_saving as kpi_value,
+        verified_saving as numerator,
+        null as denominator
+    from realised
+    where verified_saving is not null
+    union all
+    select
+        kpi_month,
+        'savings_realisation_rate' as kpi,
+        scope,
+        'ratio' as unit,
+        {{ exact_ratio('judged_saving', 'judged_expected_saving') }} as kpi_value,
+        judged_saving as numerator,
+        judged_expected_saving as denominator
+    from realised
+    where judged_expected_saving <> 0
 ),
 
 final as (

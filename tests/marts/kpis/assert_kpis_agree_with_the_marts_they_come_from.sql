@@ -1,7 +1,8 @@
 -- Each KPI of fct_finops_kpis is what its mart says: a ratio is its numerator ÷ denominator exactly
 -- (the exact_ratio of the two), and the figures it is built from are the mart's own, checked for the
 -- KPIs a mart states as a ratio of its own: allocated share = fct_allocation_coverage's coverage of
--- all accounts, and the anomaly count = the leaf anomalies of fct_cost_anomalies first seen that month.
+-- all accounts, the anomaly count = the leaf anomalies of fct_cost_anomalies first seen that month,
+-- and the realised savings = Σ realised saving of fct_savings_realized's verified rows of the month.
 -- A row here is a KPI that drifted from its definition.
 with
 
@@ -54,6 +55,25 @@ anomaly_drift as (
                 anomalies.series_grain = 'leaf'
                 and date_trunc('month', anomalies.first_seen) = kpis.kpi_month
         )
+),
+
+savings_drift as (
+    select
+        kpis.kpi_month,
+        kpis.kpi,
+        kpis.scope,
+        'realised savings differ from fct_savings_realized' as problem
+    from kpis
+    where
+        kpis.kpi = 'realised_savings'
+        and kpis.kpi_value <> (
+            select sum(savings.realised_saving)
+            from {{ ref('fct_savings_realized') }} as savings
+            where
+                savings.savings_status = 'verified'
+                and savings.saving_month = kpis.kpi_month
+                and 'reporting:' || savings.reporting_currency = kpis.scope
+        )
 )
 
 select * from ratio_drift
@@ -61,3 +81,5 @@ union all
 select * from allocation_drift
 union all
 select * from anomaly_drift
+union all
+select * from savings_drift
