@@ -237,7 +237,7 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     env = {"FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR), "FINOPS_TEMP_DIR": str(WarehousePaths(database).data_dir / "tmp"),
            "FINOPS_MEMORY_LIMIT": memory_limit()}
 
-    runs, forecasting, anomalies = {}, {}, {}
+    runs, forecasting, anomalies, savings = {}, {}, {}, {}
     for name in ("full build", "incremental refresh", "no-change refresh"):
         if name == "incremental refresh":
             print(f"re-delivered the last month with changes: {_redeliver_last_month(landing)} files rewritten",
@@ -252,6 +252,7 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
         runs[name] = (seconds, peak, plan)
         forecasting[name] = _folder_seconds("forecasting") if "nothing changed" not in plan else 0.0
         anomalies[name] = _folder_seconds("anomalies") if "nothing changed" not in plan else 0.0
+        savings[name] = _folder_seconds("savings") if "nothing changed" not in plan else 0.0
 
     con = connect(database, read_only=True)
     by_source = dict(con.execute(
@@ -261,6 +262,7 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     series = con.execute("select count(distinct series_id) from marts.fct_cost_forecast").fetchone()[0]
     anomaly_series, anomaly_count = con.execute(
         "select count(distinct series_id), count(*) from marts.fct_cost_anomalies").fetchone()
+    actions = con.execute("select count(distinct action_id) from marts.fct_savings_realized").fetchone()[0]
     con.close()
     # The floor reads what a provider bill is made of: every AWS, Azure and Google Cloud row (the
     # small native FOCUS exports are left out of both counts).
@@ -292,6 +294,9 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
     print(f"anomalies (the models in models/*/anomalies/): {anomaly_count} anomalies found on {anomaly_series} series; "
           + ", ".join(f"{name} {anomalies[name]:.1f} s = {100 * anomalies[name] / runs[name][0]:.1f} % of its wall"
                       for name in runs if anomalies[name]))
+    print(f"realised savings (the models in models/*/savings/): {actions} optimisation actions; "
+          + ", ".join(f"{name} {savings[name]:.1f} s = {100 * savings[name] / runs[name][0]:.1f} % of its wall"
+                      for name in runs if savings[name]))
     print(f"{'floor:':21} {floor_seconds:8.1f} s  {floor_result['rows'] / floor_seconds:12,.0f} rows/s  "
           f"peak memory {floor_result['peak_mib']:8,.0f} MiB")
     print(f"build/floor ratio: {full_seconds / floor_seconds:.1f}")

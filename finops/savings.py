@@ -23,16 +23,18 @@ import pandas as pd
 
 from . import forecasting as fc
 
-COLUMNS = ["action_id", "charge_date", "forecast", "lo_80", "hi_80", "lo_95", "hi_95", "model",
+COLUMNS = ["action_id", "billing_currency", "charge_date", "forecast", "lo_80", "hi_80", "lo_95", "hi_95", "model",
            "selection_basis", "fallback_reason"]
 
 
 def counterfactuals(days: pd.DataFrame, origins: int, horizon_months: int, min_history_days: int,
                     erratic_cv: float) -> pd.DataFrame:
-    """days: action_id, charge_date, implemented_on, effective_cost (every day from the history's start to the
-    as-of day, 0 where the scope cost nothing). One row per action and day from its implementation day to the
-    as-of day: the counterfactual forecast with its intervals, the model, how it was chosen and the fallback reason (no forecast and reason `no_history` for a scope without cost before the action). The
-    actual cost is not carried through floating point: fct_savings_realized takes it from the days, exactly."""
+    """days: series_id, action_id, billing_currency, charge_date, implemented_on, scope_cost (one series per action
+    and billing currency, every day from the history's start to the action's as-of day, 0 where the scope cost
+    nothing). One row per series and day from its implementation day to its as-of day: the counterfactual
+    forecast with its intervals, the model, how it was chosen and the fallback reason (no forecast and reason
+    `no_history` for a scope without cost before the action). The actual cost is not carried through floating
+    point: fct_savings_realized takes it from the days, exactly."""
     days = days.assign(charge_date=pd.to_datetime(days["charge_date"]),
                        implemented_on=pd.to_datetime(days["implemented_on"]))
     frames = []
@@ -41,18 +43,18 @@ def counterfactuals(days: pd.DataFrame, origins: int, horizon_months: int, min_h
         after = group[group["charge_date"] >= implemented_on]
         if after.empty:  # implemented after the as-of day: nothing to measure yet
             continue
-        history = group[group["charge_date"] < implemented_on].rename(columns={"action_id": "series_id"})
-        p = fc.panel(history, "effective_cost", cutoff)
+        p = fc.panel(group[group["charge_date"] < implemented_on], "scope_cost", cutoff)
         h = int((after["charge_date"].max() - implemented_on).days) + 1
         forecast = _forecast(p, cutoff, h, origins, horizon_months, min_history_days, erratic_cv)
-        forecast = forecast.rename(columns={"unique_id": "action_id", "ds": "charge_date"})
-        out = after[["action_id", "charge_date"]].merge(forecast, on=["action_id", "charge_date"], how="left")
+        forecast = forecast.rename(columns={"unique_id": "series_id", "ds": "charge_date"})
+        out = after[["series_id", "action_id", "billing_currency", "charge_date"]].merge(
+            forecast, on=["series_id", "charge_date"], how="left")
         out.loc[out["model"].isna(), "fallback_reason"] = "no_history"
         frames.append(out)
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     out = pd.concat(frames, ignore_index=True)
-    return out[COLUMNS].sort_values(["action_id", "charge_date"], ignore_index=True)
+    return out[COLUMNS].sort_values(["action_id", "billing_currency", "charge_date"], ignore_index=True)
 
 
 def _forecast(p: pd.DataFrame, cutoff: dt.date, h: int, origins: int, horizon_months: int, min_history_days: int,

@@ -26,12 +26,14 @@ SAVINGS_REALIZED = Suite(
             saving_id,
             saving_source,
             savings_status,
-            case when savings_status = 'verified' and saving_source = 'action' then realised_saving > 0 end
-                as verified_action_saved_money,
-            case when savings_status in ('verified', 'not_realised') and saving_source = 'action'
+            case when saving_source = 'action'
+                 then saving_month >= date_trunc('month', implemented_on)
+                      and days_measured <= datediff('day', greatest(implemented_on, saving_month), as_of_date) + 1
+                 end as measured_after_the_action_and_to_its_as_of_day,
+            case when savings_status in ('verified', 'not_realised') and saving_kind = 'usage'
                  then days_measured >= {MIN_DAYS} end as judged_after_enough_days,
-            case when saving_source = 'action' and savings_status <> 'no_baseline' and days_measured > 0
-                 then counterfactual_cost is not null end as measured_month_has_a_counterfactual,
+            case when saving_source = 'action' and savings_status <> 'no_baseline'
+                 then counterfactual_cost is not null and days_measured > 0 end as measured_month_has_a_counterfactual,
             case when savings_status = 'no_baseline' then fallback_reason in ('no_history', 'commitment_not_in_bill') end
                 as no_baseline_says_why,
             case when saving_source = 'rate'
@@ -46,8 +48,10 @@ SAVINGS_REALIZED = Suite(
         E.ExpectColumnValuesToBeInSet(column="savings_status",
                                       value_set=["verified", "not_realised", "too_early", "no_baseline"],
                                       description="a status is verified, not_realised, too_early or no_baseline"),
-        always_true("verified_action_saved_money", "a verified action saved money"),
-        always_true("judged_after_enough_days", f"a month is judged after at least savings_min_days ({MIN_DAYS})"),
+        always_true("measured_after_the_action_and_to_its_as_of_day",
+                    "an action is measured from its implementation day to its as-of day, never before or after"),
+        always_true("judged_after_enough_days", f"a usage action's month is judged after at least savings_min_days "
+                                                f"({MIN_DAYS}) days"),
         always_true("measured_month_has_a_counterfactual", "a measured month of an action with history has a "
                                                            "counterfactual"),
         always_true("no_baseline_says_why", "an action without a baseline says why: no history, or its commitment "

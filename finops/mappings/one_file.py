@@ -293,6 +293,10 @@ def _check_optimisation_action(row: dict, where: str) -> None:
         if row["commitment_discount_id"] is None:
             raise MappingError(f"{where}: {what} is a commitment_purchase but names no commitment_discount_id; "
                                "copy the commitment's id from marts.dim_commitments.")
+        filled = [column for column in ACTION_SCOPE_FILTERS if row[column] is not None]
+        if filled:
+            raise MappingError(f"{where}: {what} is a commitment_purchase, measured on its commitment, but also fills "
+                               f"{', '.join(filled)}; empty the scope columns (the commitment is its scope).")
     elif row["commitment_discount_id"] is not None:
         raise MappingError(f"{where}: {what} is a {row['action_type']} action but names commitment_discount_id "
                            f"{row['commitment_discount_id']}; only a commitment_purchase names one, empty it.")

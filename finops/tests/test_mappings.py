@@ -315,6 +315,9 @@ ACTION_HEADER = ("action_id,description,owner,action_type,implemented_on,expecte
                                                                                "commitment_discount_id arn:sp/1"),
         ("a1,Savings plan,web,commitment_purchase,2026-05-10,100,USD,,,,,,,,\n", "is a commitment_purchase but names "
                                                                                 "no commitment_discount_id"),
+        ("a1,SP,web,commitment_purchase,2026-05-10,100,USD,AWS,,,,,,,arn:sp/1\n", "is a commitment_purchase, "
+                                                                                  "measured on its commitment, but "
+                                                                                  "also fills provider_name"),
         ("a1,VMs off,web,termination,,100,USD,,,,,,vm-1,,\n", "row 2: implemented_on"),
         ("a1,VMs off,web,termination,2026-05-10,0,USD,,,,,,vm-1,,\n", "expected_monthly_saving '0' must be"),
         ("a1,VMs off,,termination,2026-05-10,100,USD,,,,,,vm-1,,\n", "row 2: owner"),

@@ -66,10 +66,6 @@ grouped as (
     group by all
 ),
 
-rates as (
-    select * from {{ ref('int_reporting_currency_rates') }}
-),
-
 converted as (
     select
         grouped.series_grain,
@@ -84,10 +80,7 @@ converted as (
         grouped.series_grain || ':' || grouped.series_value as series_id,
         {{ convert_money('grouped.effective_cost', 'rates.exchange_rate') }} as effective_cost
     from grouped
-    inner join rates
-        on
-            grouped.billing_currency = rates.billing_currency
-            and cast(grouped.billing_period_start as date) = rates.billing_month
+    {{ join_reporting_rates('grouped') }}
 ),
 
 daily as (

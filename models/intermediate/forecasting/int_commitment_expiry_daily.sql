@@ -98,10 +98,6 @@ window_rows as (
         or (slices.charge_category = 'Purchase' and slices.charge_frequency = 'Recurring')
 ),
 
-rates as (
-    select * from {{ ref('int_reporting_currency_rates') }}
-),
-
 converted as (
     select
         window_rows.* exclude (effective_change, billed_change, fee_change),
@@ -110,10 +106,7 @@ converted as (
         {{ convert_money('window_rows.billed_change', 'rates.exchange_rate') }} as billed_change,
         {{ convert_money('window_rows.fee_change', 'rates.exchange_rate') }} as fee_change
     from window_rows
-    inner join rates
-        on
-            window_rows.billing_currency = rates.billing_currency
-            and cast(window_rows.billing_period_start as date) = rates.billing_month
+    {{ join_reporting_rates('window_rows') }}
 ),
 
 pieces as (

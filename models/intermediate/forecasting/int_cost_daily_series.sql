@@ -135,10 +135,6 @@ daily as (
     group by all
 ),
 
-rates as (
-    select * from {{ ref('int_reporting_currency_rates') }}
-),
-
 to_convert as (
     -- the allocation's days and the planning tag values' days, converted together
     select
@@ -174,10 +170,7 @@ converted as (
         {{ convert_money('to_convert.billed_cost', 'rates.exchange_rate') }} as billed_cost,
         {{ convert_money('to_convert.effective_cost', 'rates.exchange_rate') }} as effective_cost
     from to_convert
-    inner join rates
-        on
-            to_convert.billing_currency = rates.billing_currency
-            and cast(to_convert.billing_period_start as date) = rates.billing_month
+    {{ join_reporting_rates('to_convert') }}
 ),
 
 {%- set grains = [

@@ -1,13 +1,22 @@
--- The daily usage cost (effective cost, reporting currency) of each usage optimisation action's
--- scope (optimisation_actions.csv; every action but a commitment purchase), from savings_history_days
--- before the action to the as-of day (int_savings_actions), one row per day: days
--- without cost in the scope are 0, so a scope switched off is seen to stop.
+-- The daily usage cost of each usage optimisation action's scope (optimisation_actions.csv; every
+-- action but a commitment purchase), in each billing currency the scope is billed in, from
+-- savings_history_days before the action to the action's as-of day, one row per day: days without
+-- cost in the scope are 0, so a scope switched off is seen to stop.
 -- The scope is a filter on the export's rows: every filled column of the action must match the row
 -- (provider, billing account, sub account, service, region, resource id, and a tag `dimension=value`
--- matched on the row's resolved tags, int_tags_resolved). Usage charges only (ChargeCategory Usage),
--- measured on effective cost: what the scope costs after every discount, so a saving on usage a
--- commitment covers is valued at the commitment's rate, never at on-demand prices (concept_savings_realized).
--- Grain: one row per usage action and UTC charge day.
+-- matched on the row's resolved tags, int_tags_resolved). Usage charges only (ChargeCategory Usage)
+-- without the unused-commitment rows (they belong to the commitment, in the rate rows), measured at a
+-- rate that a commitment cannot move (concept_savings_realized, DECISIONLOG D70): usage a commitment
+-- covered at its contracted cost, other usage at its effective cost. A commitment bought after the
+-- action therefore does not lower the scope's cost (its saving is the commitment's, counted once), and
+-- usage an action removes from under a commitment is worth what the commitment loses by it.
+-- Billing currency, not converted: the counterfactual is fitted in the currency the scope is billed
+-- in, and fct_savings_realized converts it and the actual at the same month's rate, so an exchange
+-- rate move is not a saving.
+-- The action's as-of day is the earliest of the last days with usage cost of the providers its scope
+-- is billed by (a provider whose export lags does not read as a scope that stopped spending); the
+-- warehouse's as-of day when the scope has no cost at all.
+-- Grain: one row per usage action, billing currency and UTC charge day.
 with
 
 actions as (
@@ -19,7 +28,6 @@ usage_slices as (
     select
         charge_date,
         billing_currency,
-        billing_period_start,
         provider_name,
         billing_account_id,
         sub_account_id,
@@ -27,9 +35,19 @@ usage_slices as (
         region_id,
         resource_id,
         tags,
-        effective_cost
+        effective_cost,
+        case when commitment_discount_status = 'Used' then contracted_cost else effective_cost end as scope_cost
     from {{ ref('int_charges_split_by_day') }}
-    where charge_category = 'Usage'
+    where charge_category = 'Usage' and commitment_discount_status is distinct from 'Unused'
+),
+
+provider_as_of as (
+    select
+        provider_name,
+        max(charge_date) as as_of_date
+    from usage_slices
+    where effective_cost <> 0
+    group by all
 ),
 
 action_tags as (
@@ -46,10 +64,10 @@ action_tags as (
 in_scope as (
     select
         actions.action_id,
-        usage_slices.charge_date,
+        usage_slices.provider_name,
         usage_slices.billing_currency,
-        usage_slices.billing_period_start,
-        sum(usage_slices.effective_cost) as effective_cost
+        usage_slices.charge_date,
+        sum(usage_slices.scope_cost) as scope_cost
     from usage_slices
     inner join actions
         on
@@ -68,51 +86,77 @@ in_scope as (
     group by all
 ),
 
-rates as (
-    select * from {{ ref('int_reporting_currency_rates') }}
-),
-
-converted as (
+action_as_of as (
     select
         in_scope.action_id,
-        in_scope.charge_date,
-        sum({{ convert_money('in_scope.effective_cost', 'rates.exchange_rate') }}) as effective_cost
+        min(provider_as_of.as_of_date) as as_of_date
     from in_scope
-    inner join rates
-        on
-            in_scope.billing_currency = rates.billing_currency
-            and cast(in_scope.billing_period_start as date) = rates.billing_month
+    inner join provider_as_of
+        on in_scope.provider_name = provider_as_of.provider_name
     group by all
+),
+
+billed as (
+    select distinct
+        action_id,
+        billing_currency
+    from in_scope
+),
+
+scope_currencies as (
+    -- the currencies each scope is billed in; a scope without cost gets the reporting currency
+    select
+        actions.action_id,
+        actions.implemented_on,
+        coalesce(action_as_of.as_of_date, actions.as_of_date) as as_of_date,
+        coalesce(billed.billing_currency, actions.reporting_currency) as billing_currency
+    from actions
+    left join action_as_of
+        on actions.action_id = action_as_of.action_id
+    left join billed
+        on actions.action_id = billed.action_id
 ),
 
 days as (
     select
         action_id,
+        billing_currency,
         implemented_on,
         as_of_date,
-        reporting_currency,
         cast(unnest(generate_series(
             cast(implemented_on - {{ var('savings_history_days') }} as timestamp),
             cast(as_of_date as timestamp),
             interval 1 day
         )) as date) as charge_date
-    from actions
+    from scope_currencies
+),
+
+daily as (
+    select
+        action_id,
+        billing_currency,
+        charge_date,
+        sum(scope_cost) as scope_cost
+    from in_scope
+    group by all
 ),
 
 final as (
     select
         days.action_id,
+        days.billing_currency,
         days.charge_date,
         days.implemented_on,
         days.as_of_date,
-        days.reporting_currency,
+        days.action_id || ' / ' || days.billing_currency as series_id,
         days.charge_date >= days.implemented_on as is_after_action,
-        coalesce(converted.effective_cost, 0) as effective_cost
+        coalesce(daily.scope_cost, 0) as scope_cost
     from days
-    left join converted
+    left join daily
         on
-            days.action_id = converted.action_id
-            and days.charge_date = converted.charge_date
+            days.action_id = daily.action_id
+            and days.billing_currency = daily.billing_currency
+            and days.charge_date = daily.charge_date
 )
 
 select * from final

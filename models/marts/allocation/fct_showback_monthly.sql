@@ -118,10 +118,6 @@ compared as (
     from with_previous
 ),
 
-rates as (
-    select * from {{ ref('int_reporting_currency_rates') }}
-),
-
 final as (
     select
         compared.*,
@@ -136,10 +132,7 @@ final as (
         {{ convert_money('compared.total_effective_cost', 'rates.exchange_rate') }}
             as total_effective_cost_in_reporting_currency
     from compared
-    inner join rates
-        on
-            compared.billing_currency = rates.billing_currency
-            and cast(compared.billing_period_start as date) = rates.billing_month
+    {{ join_reporting_rates('compared') }}
 )
 
 select * from final

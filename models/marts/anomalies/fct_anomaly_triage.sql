@@ -14,15 +14,7 @@
 with
 
 anomalies as (
-    select
-        anomalies.*,
-        -- the days of history before the anomaly an owner's usual cost averages over
-        greatest(1, least({{ var('anomaly_baseline_days') }}, first_day.history_days)) as baseline_days
-    from {{ ref('fct_cost_anomalies') }} as anomalies
-    inner join {{ ref('int_anomaly_days') }} as first_day
-        on
-            anomalies.series_id = first_day.series_id
-            and anomalies.first_seen = first_day.charge_date
+    select * from {{ ref('fct_cost_anomalies') }}
 ),
 
 latest as (

@@ -4,7 +4,8 @@
 --   impact_percent = 100 × impact_cost ÷ Σ expected, NULL when nothing was expected.
 -- anomaly_id is a hash of the series, direction and first day, so it stays the same across refreshes
 -- (feedback keyed on it sticks) as long as that day stays anomalous. An anomaly still going on the
--- as-of day is_ongoing. Root causes: fct_cost_anomaly_root_causes. See concept_cost_anomalies.
+-- as-of day is_ongoing. baseline_days: the days of history its root causes (fct_cost_anomaly_root_causes)
+-- and triage owner are measured against. See concept_cost_anomalies.
 -- Grain: one row per anomaly.
 with
 
@@ -46,7 +47,8 @@ anomalies as (
         sum(actual_cost) as actual_cost,
         sum(expected_cost) as expected_cost,
         -- the day furthest from expected; on a tie the later day (every build picks the same)
-        arg_max(charge_date, (abs(actual_cost - expected_cost), charge_date)) as peak_day
+        arg_max(charge_date, (abs(actual_cost - expected_cost), charge_date)) as peak_day,
+        arg_min(history_days, charge_date) as first_day_history_days
     from flagged
     group by all
 ),
@@ -69,6 +71,9 @@ final as (
         anomalies.last_seen,
         anomalies.peak_day,
         anomalies.anomalous_days,
+        -- the days before the anomaly its root causes and owner are measured against: the usual cost is
+        -- the average of anomaly_baseline_days, or of the series' fewer days of history
+        greatest(1, least({{ var('anomaly_baseline_days') }}, anomalies.first_day_history_days)) as baseline_days,
         anomalies.last_seen = as_of.as_of_date as is_ongoing,
         anomalies.reporting_currency,
         anomalies.actual_cost,

@@ -12,28 +12,19 @@ with
 
 anomalies as (
     select
-        anomalies.anomaly_id,
-        anomalies.series_grain,
-        anomalies.provider_name,
-        anomalies.billing_account_id,
-        anomalies.service_name,
-        anomalies.region_id,
-        anomalies.owner,
-        anomalies.direction,
-        anomalies.first_seen,
-        anomalies.last_seen,
-        anomalies.anomalous_days,
-        -- the days of history before the anomaly the baseline averages over (fewer for a young series)
-        greatest(1, least({{ var('anomaly_baseline_days') }}, first_day.history_days)) as baseline_days
-    from {{ ref('fct_cost_anomalies') }} as anomalies
-    inner join {{ ref('int_anomaly_days') }} as first_day
-        on
-            anomalies.series_id = first_day.series_id
-            and anomalies.first_seen = first_day.charge_date
-),
-
-rates as (
-    select * from {{ ref('int_reporting_currency_rates') }}
+        anomaly_id,
+        series_grain,
+        provider_name,
+        billing_account_id,
+        service_name,
+        region_id,
+        owner,
+        direction,
+        first_seen,
+        last_seen,
+        anomalous_days,
+        baseline_days
+    from {{ ref('fct_cost_anomalies') }}
 ),
 
 leaf_rows as (
@@ -107,10 +98,7 @@ converted as (
         rates.reporting_currency,
         {{ convert_money('by_value.effective_cost', 'rates.exchange_rate') }} as effective_cost
     from by_value
-    inner join rates
-        on
-            by_value.billing_currency = rates.billing_currency
-            and cast(by_value.billing_period_start as date) = rates.billing_month
+    {{ join_reporting_rates('by_value') }}
 ),
 
 contributions as (

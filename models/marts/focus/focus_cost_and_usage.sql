@@ -29,20 +29,13 @@ charges as (
     where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
 ),
 
-rates as (
-    select * from {{ ref('int_reporting_currency_rates') }}
-),
-
 converted as (
     select
         charges.*,
         rates.reporting_currency,
         rates.exchange_rate
     from charges
-    inner join rates
-        on
-            charges.billing_currency = rates.billing_currency
-            and cast(date_trunc('month', charges.billing_period_start) as date) = rates.billing_month
+    {{ join_reporting_rates('charges') }}
 ),
 
 final as (

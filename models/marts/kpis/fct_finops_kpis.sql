@@ -14,8 +14,9 @@
 --   mean_hours_to_resolve     fct_anomaly_triage: mean hours to resolve of leaf anomalies resolved in the month
 --   unit_cost_change          fct_unit_costs: (unit cost − the previous month's) ÷ the previous month's,
 --                             per owner and driver
---   realised_savings          fct_savings_realized: Σ realised saving of the month's verified rows
---                             (actions whose saving is proven, and the bill's rate savings)
+--   realised_savings          fct_savings_realized: Σ realised saving of the usage actions whose
+--                             saving is verified, and of every commitment and negotiated row (read
+--                             from the bill: the bill's rate savings, counted once)
 --   savings_realisation_rate  fct_savings_realized: Σ realised ÷ Σ expected saving of the actions'
 --                             months that could be judged (verified or not_realised)
 -- Scopes: the billing currency (money ratios are not added across currencies), with a dimension,
@@ -141,7 +142,7 @@ realised as (
     select
         saving_month as kpi_month,
         'reporting:' || reporting_currency as scope,
-        sum(realised_saving) filter (where savings_status = 'verified') as verified_saving,
+        sum(realised_saving) filter (where saving_kind <> 'usage' or savings_status = 'verified') as verified_saving,
         sum(realised_saving) filter (
             where saving_source = 'action' and savings_status in ('verified', 'not_realised')
         ) as judged_saving,

@@ -2,23 +2,27 @@
 -- (optimisation_actions.csv) saved, and the rate savings of the bill no action claims, in one table
 -- whose rows add up without counting any saving twice (concept_savings_realized, DECISIONLOG D70).
 --   * usage actions (rightsizing, termination, scheduling, ...): counterfactual = the forecast of the
---     scope's usage effective cost fitted on the days before the action only
---     (int_savings_counterfactual_daily); actual = the scope's usage effective cost; realised =
---     counterfactual − actual over the month's days from the action to the as-of day. The 80 % band
---     adds the days' interval bounds (as if their errors moved together: wide, never too narrow).
---   * commitment purchases: the commitment's own net savings, as fct_commitment_savings counts them:
---     counterfactual = the contracted cost of the usage it covered, actual = its used and unused
---     effective cost; realised = gross commitment savings − unused commitment cost. Exact, read from the bill.
+--     scope's usage cost fitted on the days before the action only (int_savings_counterfactual_daily;
+--     covered usage at its contracted cost, so a commitment cannot move it); actual = the scope's
+--     cost on the same basis; realised = counterfactual − actual over the month's days from the
+--     action to the action's as-of day. The 80 % band adds the days' interval bounds (as if their
+--     errors moved together: wide, never too narrow).
+--   * commitment purchases: the commitment's own net savings, as fct_commitment_savings counts them,
+--     less its fees where the provider does not amortise them into the usage (Google Cloud): counterfactual
+--     = the contracted cost of the usage it covered, actual = its used and unused effective cost and
+--     such fees; realised = gross commitment savings − unused commitment cost − those fees. Exact, read
+--     from the bill.
 --   * rate rows (no action): per month, provider and billing account, fct_commitment_savings'
 --     negotiated savings, and its net commitment savings less what commitment-purchase actions claim.
--- Usage savings are measured on usage that did not happen, rate savings on usage that did: the two
--- never overlap. Usage an action removed from under a commitment leaves the commitment unused, which
--- lowers the rate row's net commitment savings by as much: the table's total stays what was saved.
--- savings_status of an action's month: too_early (fewer than savings_min_days measured), no_baseline
--- (its scope had no cost before the action, or its commitment is not in the month's bill), verified
--- (the saving's 80 % band is above 0; a commitment's saving is above 0), not_realised (a paper
--- saving: not distinguishable from none).
--- Rate rows are read from the bill: verified (months, providers and accounts without any are left out).
+-- Every amount is converted with its billing currency's rate for the month of use (the nearest billed
+-- month's when that month has none); a usage action's counterfactual and actual with the same rate,
+-- so an exchange-rate move is not a saving.
+-- savings_status of an action's month: no_baseline (its scope had no cost before the action, or its
+-- commitment is not in the month's bill), too_early (a usage action with fewer than savings_min_days
+-- measured), verified (a usage saving's 80 % band is above 0; a commitment's saving is above 0),
+-- not_realised (a paper saving: not distinguishable from none; a commitment that cost more than it
+-- saved). Rate rows are read from the bill: verified (months, providers and accounts without any are
+-- left out). An action implemented after its as-of day has no rows yet.
 -- Grain: one row per month and saving_id (an action id, or `<kind> / <provider> / <billing account>`).
 with
 
@@ -26,53 +30,78 @@ actions as (
     select * from {{ ref('int_savings_actions') }}
 ),
 
+scope_days as (
+    select * from {{ ref('int_savings_scope_days') }}
+),
+
+scope_as_of as (
+    select
+        action_id,
+        max(as_of_date) as as_of_date
+    from scope_days
+    group by all
+),
+
+action_as_of as (
+    -- a usage action is measured to its own as-of day (its providers' last day), a commitment to the
+    -- warehouse's
+    select
+        actions.*,
+        coalesce(scope_as_of.as_of_date, actions.as_of_date) as measured_to
+    from actions
+    left join scope_as_of
+        on actions.action_id = scope_as_of.action_id
+),
+
 action_month_starts as (
     select
         *,
         unnest(generate_series(
             date_trunc('month', implemented_on),
-            date_trunc('month', greatest(implemented_on, coalesce(as_of_date, implemented_on))),
+            date_trunc('month', measured_to),
             interval 1 month
         )) as month_start
-    from actions
+    from action_as_of
 ),
 
 action_months as (
-    -- every month from the action's to the as-of day's, with the days measured in it
+    -- every month from the action's to its as-of day's, with the days measured in it
     select
         action_id,
+        measured_to,
         cast(month_start as date) as saving_month,
-        greatest(
-            0,
-            datediff(
-                'day',
-                greatest(implemented_on, cast(month_start as date)),
-                least(as_of_date, last_day(cast(month_start as date)))
-            ) + 1
-        ) as days_measured
+        datediff(
+            'day',
+            greatest(implemented_on, cast(month_start as date)),
+            least(measured_to, last_day(cast(month_start as date)))
+        ) + 1 as days_measured
     from action_month_starts
 ),
 
-usage_months as (
+usage_slices as (
     select
         scope_days.action_id,
+        scope_days.billing_currency,
         cast(date_trunc('month', scope_days.charge_date) as date) as saving_month,
-        sum(scope_days.effective_cost) as actual_cost,
+        sum(scope_days.scope_cost) as actual_cost,
         sum(counterfactual.forecast) as counterfactual_cost,
         sum(counterfactual.lo_80) as counterfactual_lower_80,
         sum(counterfactual.hi_80) as counterfactual_upper_80,
         any_value(counterfactual.model) as counterfactual_model,
         any_value(counterfactual.fallback_reason) as fallback_reason
-    from {{ ref('int_savings_scope_days') }} as scope_days
+    from scope_days
     inner join {{ ref('int_savings_counterfactual_daily') }} as counterfactual
         on
             scope_days.action_id = counterfactual.action_id
+            and scope_days.billing_currency = counterfactual.billing_currency
             and scope_days.charge_date = counterfactual.charge_date
     group by all
 ),
 
 commitment_slices as (
-    -- the covered and unused usage rows of the commitments commitment-purchase actions bought
+    -- the rows of the commitments commitment-purchase actions bought: their covered and unused usage,
+    -- and their fees where the provider bills them with an effective cost of their own instead of
+    -- amortising them into the usage (Google Cloud, D42; elsewhere a purchase's effective cost is 0)
     select
         actions.action_id,
         cast(date_trunc('month', slices.charge_date) as date) as saving_month,
@@ -81,15 +110,19 @@ commitment_slices as (
         slices.billing_currency,
         sum(case when slices.commitment_discount_status = 'Used' then slices.contracted_cost else 0 end)
             as counterfactual_cost,
-        sum(slices.effective_cost) as actual_cost
+        sum(case when slices.charge_category = 'Usage' then slices.effective_cost else 0 end) as usage_cost,
+        sum(case when slices.charge_category = 'Purchase' then slices.effective_cost else 0 end) as fee_cost
     from {{ ref('int_charges_split_by_day') }} as slices
     inner join actions
         on slices.commitment_discount_id = actions.commitment_discount_id
     where
         actions.saving_kind = 'commitment'
-        and slices.charge_category = 'Usage'
-        and slices.commitment_discount_status in ('Used', 'Unused')
+        and (
+            (slices.charge_category = 'Usage' and slices.commitment_discount_status in ('Used', 'Unused'))
+            or slices.charge_category = 'Purchase'
+        )
         and slices.charge_date >= actions.implemented_on
+        and slices.charge_date <= actions.as_of_date
     group by all
 ),
 
@@ -105,6 +138,23 @@ rate_savings as (
     group by all
 ),
 
+needed_month_rates as (
+    select
+        billing_currency,
+        saving_month
+    from rate_savings
+    union
+    select
+        billing_currency,
+        saving_month
+    from commitment_slices
+    union
+    select
+        billing_currency,
+        saving_month
+    from usage_slices
+),
+
 month_rates as (
     -- each billing currency's rate to the reporting currency for a month of use: its billing month's,
     -- else the nearest billed month's (a day of use can fall outside every billing period of a currency)
@@ -113,14 +163,29 @@ month_rates as (
         needed.saving_month,
         any_value(rates.reporting_currency) as reporting_currency,
         {{ nearest_month_rate('rates.exchange_rate', 'rates.billing_month', 'needed.saving_month') }} as exchange_rate
-    from (
-        select distinct
-            billing_currency,
-            saving_month
-        from rate_savings
-    ) as needed
+    from needed_month_rates as needed
     inner join {{ ref('int_reporting_currency_rates') }} as rates
         on needed.billing_currency = rates.billing_currency
+    group by all
+),
+
+usage_months as (
+    select
+        usage_slices.action_id,
+        usage_slices.saving_month,
+        sum({{ convert_money('usage_slices.counterfactual_cost', 'month_rates.exchange_rate') }}) as counterfactual_cost,
+        sum({{ convert_money('usage_slices.counterfactual_lower_80', 'month_rates.exchange_rate') }})
+            as counterfactual_lower_80,
+        sum({{ convert_money('usage_slices.counterfactual_upper_80', 'month_rates.exchange_rate') }})
+            as counterfactual_upper_80,
+        sum({{ convert_money('usage_slices.actual_cost', 'month_rates.exchange_rate') }}) as actual_cost,
+        any_value(usage_slices.counterfactual_model) as counterfactual_model,
+        any_value(usage_slices.fallback_reason) as fallback_reason
+    from usage_slices
+    inner join month_rates
+        on
+            usage_slices.billing_currency = month_rates.billing_currency
+            and usage_slices.saving_month = month_rates.saving_month
     group by all
 ),
 
@@ -131,7 +196,8 @@ commitment_converted as (
         commitment_slices.provider_name,
         commitment_slices.billing_account_id,
         {{ convert_money('commitment_slices.counterfactual_cost', 'month_rates.exchange_rate') }} as counterfactual_cost,
-        {{ convert_money('commitment_slices.actual_cost', 'month_rates.exchange_rate') }} as actual_cost
+        {{ convert_money('commitment_slices.usage_cost', 'month_rates.exchange_rate') }} as usage_cost,
+        {{ convert_money('commitment_slices.fee_cost', 'month_rates.exchange_rate') }} as fee_cost
     from commitment_slices
     inner join month_rates
         on
@@ -144,18 +210,19 @@ commitment_months as (
         action_id,
         saving_month,
         sum(counterfactual_cost) as counterfactual_cost,
-        sum(actual_cost) as actual_cost
+        sum(usage_cost + fee_cost) as actual_cost
     from commitment_converted
     group by all
 ),
 
 claimed as (
-    -- what commitment-purchase actions claim of each month's, provider's and account's net commitment savings
+    -- what commitment-purchase actions claim of each month's, provider's and account's net commitment
+    -- savings (fct_commitment_savings counts usage rows only: the fees are the action's own cost)
     select
         saving_month,
         provider_name,
         billing_account_id,
-        sum(counterfactual_cost - actual_cost) as claimed_commitment_savings
+        sum(counterfactual_cost - usage_cost) as claimed_commitment_savings
     from commitment_converted
     group by all
 ),
@@ -228,13 +295,12 @@ action_rows as (
         ) }} as expected_saving,
         usage_months.counterfactual_model,
         case
-            when action_months.days_measured = 0 then null
             when actions.saving_kind = 'usage' and usage_months.counterfactual_model is null then 'no_history'
             when actions.saving_kind = 'commitment' and commitment_months.action_id is null
                 then 'commitment_not_in_bill'
             else usage_months.fallback_reason
         end as fallback_reason,
-        actions.as_of_date
+        action_months.measured_to as as_of_date
     from action_months
     inner join actions
         on action_months.action_id = actions.action_id
@@ -279,8 +345,10 @@ rate_rows as (
             and rate_converted.billing_account_id = claimed.billing_account_id
 ),
 
-as_of as (
-    select max(as_of_date) as as_of_date from actions
+warehouse_as_of as (
+    select max(charge_date) as as_of_date
+    from {{ ref('int_charges_split_by_day') }}
+    where charge_category = 'Usage' and effective_cost <> 0
 ),
 
 final as (
@@ -308,8 +376,8 @@ final as (
         expected_saving,
         {{ exact_ratio('counterfactual_cost - actual_cost', 'expected_saving') }} as realised_share_of_expected,
         case
-            when days_measured > 0 and counterfactual_cost is null then 'no_baseline'
-            when days_measured < {{ var('savings_min_days') }} then 'too_early'
+            when counterfactual_cost is null then 'no_baseline'
+            when saving_kind = 'usage' and days_measured < {{ var('savings_min_days') }} then 'too_early'
             when counterfactual_lower_80 - actual_cost > 0 then 'verified'
             else 'not_realised'
         end as savings_status,
@@ -344,9 +412,9 @@ final as (
         'verified' as savings_status,
         null as counterfactual_model,
         null as fallback_reason,
-        as_of.as_of_date
+        warehouse_as_of.as_of_date
     from rate_rows
-    cross join as_of
+    cross join warehouse_as_of
     where rate_rows.realised_saving <> 0
 )
 

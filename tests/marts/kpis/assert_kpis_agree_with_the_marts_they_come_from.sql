@@ -2,7 +2,8 @@
 -- (the exact_ratio of the two), and the figures it is built from are the mart's own, checked for the
 -- KPIs a mart states as a ratio of its own: allocated share = fct_allocation_coverage's coverage of
 -- all accounts, the anomaly count = the leaf anomalies of fct_cost_anomalies first seen that month,
--- and the realised savings = Σ realised saving of fct_savings_realized's verified rows of the month.
+-- and the realised savings = Σ realised saving of fct_savings_realized's verified usage rows and its
+-- commitment and negotiated rows of the month.
 -- A row here is a KPI that drifted from its definition.
 with
 
@@ -70,7 +71,7 @@ savings_drift as (
             select sum(savings.realised_saving)
             from {{ ref('fct_savings_realized') }} as savings
             where
-                savings.savings_status = 'verified'
+                (savings.saving_kind <> 'usage' or savings.savings_status = 'verified')
                 and savings.saving_month = kpis.kpi_month
                 and 'reporting:' || savings.reporting_currency = kpis.scope
         )

@@ -14,7 +14,7 @@ where
         and not exists (
             select 1
             from {{ ref('int_savings_scope_days') }} as scope_days
-            where scope_days.action_id = actions.action_id and scope_days.effective_cost <> 0
+            where scope_days.action_id = actions.action_id and scope_days.scope_cost <> 0
         )
     )
     or (
