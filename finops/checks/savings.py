@@ -27,9 +27,9 @@ SAVINGS_REALIZED = Suite(
             saving_source,
             savings_status,
             case when saving_source = 'action'
-                 then saving_month >= date_trunc('month', implemented_on)
-                      and days_measured <= datediff('day', greatest(implemented_on, saving_month), as_of_date) + 1
-                 end as measured_after_the_action_and_to_its_as_of_day,
+                 then sum(days_measured) over (partition by action_id)
+                      = datediff('day', implemented_on, as_of_date) + 1
+                 end as months_cover_each_day_from_the_action_once,
             case when savings_status in ('verified', 'not_realised') and saving_kind = 'usage'
                  then days_measured >= {MIN_DAYS} end as judged_after_enough_days,
             case when saving_source = 'action' and savings_status <> 'no_baseline'
@@ -48,8 +48,8 @@ SAVINGS_REALIZED = Suite(
         E.ExpectColumnValuesToBeInSet(column="savings_status",
                                       value_set=["verified", "not_realised", "too_early", "no_baseline"],
                                       description="a status is verified, not_realised, too_early or no_baseline"),
-        always_true("measured_after_the_action_and_to_its_as_of_day",
-                    "an action is measured from its implementation day to its as-of day, never before or after"),
+        always_true("months_cover_each_day_from_the_action_once",
+                    "an action's months cover each day from its implementation to its as-of day once"),
         always_true("judged_after_enough_days", f"a usage action's month is judged after at least savings_min_days "
                                                 f"({MIN_DAYS}) days"),
         always_true("measured_month_has_a_counterfactual", "a measured month of an action with history has a "

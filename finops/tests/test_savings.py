@@ -235,8 +235,9 @@ def test_the_realised_savings_kpi_is_the_bills_rate_savings_and_the_proven_usage
 @pytest.fixture(scope="module")
 def edge_build(generated_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The generated sample with the Nimbus export stopping three days before the others (a lagging export), and
-    the sample actions plus one implemented after the data ends and one whose scope matches nothing; the
-    commitment purchase implemented half-way through its first month."""
+    the sample actions plus one implemented after the data ends, one after the lagging export's last day in the
+    same month, and one whose scope matches nothing; the commitment purchase implemented half-way through its
+    first month."""
     import duckdb
 
     root = tmp_path_factory.mktemp("savings_edges")
@@ -252,13 +253,15 @@ def edge_build(generated_build: Build, tmp_path_factory: pytest.TempPathFactory)
     actions = (mappings / "optimisation_actions.csv").read_text(encoding="utf-8")
     actions = actions.replace("commitment_purchase,2026-07-01,", "commitment_purchase,2026-07-15,")
     actions += ("gpu-retire,Retire the GPU cluster,ml,termination,2026-11-03,5000,USD,Nimbus Cloud,,,Nimbus GPU,,,,\n"
-                "ghost-vm,Rightsize a VM nobody bills,web,rightsizing,2026-08-01,100,USD,,,,,,no-such-vm,,\n")
+                "ghost-vm,Rightsize a VM nobody bills,web,rightsizing,2026-08-01,100,USD,,,,,,no-such-vm,,\n"
+                "warehouse-pause,Pause the warehouse at weekends,data,scheduling,2026-09-29,900,USD,Nimbus Cloud,,,"
+                "Nimbus Warehouse,,,,\n")
     (mappings / "optimisation_actions.csv").write_text(actions, encoding="utf-8")
     return build_warehouse(landing, root / "warehouse.duckdb", mappings=mappings)
 
 
 def test_a_lagging_export_is_not_read_as_a_saving(edge_build: Build) -> None:
-    """The Nimbus actions are measured to Nimbus's own last day (27 September), not the warehouse's (30th): the
+    """The Nimbus actions are measured to their export's own last day (27 September), not the warehouse's (30th): the
     legacy decommission's September covers 27 days and still matches its known saving, and the paper saving
     stays a paper saving (had the three missing days read as 0, it would have looked like 1,200 saved)."""
     assert edge_build.returncode == 0, edge_build.output[-3000:]
@@ -277,6 +280,7 @@ def test_a_future_action_has_no_rows_and_a_scope_without_cost_says_so(edge_build
         "select action_id, list(distinct savings_status || ':' || coalesce(fallback_reason, '')) "
         "from marts.fct_savings_realized where saving_source = 'action' group by 1"))
     assert "gpu-retire" not in statuses  # implemented after the data ends: nothing to measure yet
+    assert "warehouse-pause" not in statuses  # after the Nimbus export's last day (27th), in the same month
     assert statuses["ghost-vm"] == ["no_baseline:no_history"]
     assert "warn_optimisation_actions_match_no_cost" in edge_build.output
 

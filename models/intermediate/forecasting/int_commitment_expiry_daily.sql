@@ -10,7 +10,7 @@
 --   billed basis:    Σ (ContractedCost − BilledCost) over its Usage rows − Σ BilledCost of its
 --                    recurring purchases: the covered usage is billed again, the fee stops (the
 --                    fee fct_cost_forecast carries forward as a known purchase is taken back here,
---                    in the months it carries fees forward: after the series' last month with one).
+--                    on the days int_forecast_recurring_fees carries fees on).
 -- One-time purchases are never repeated anyway. A row with no contracted cost is taken to change
 -- nothing but its unused cost. A renewal is a new commitment: enter it as a planned change
 -- (forecast_adjustments.csv) that offsets this line.
@@ -84,7 +84,7 @@ window_rows as (
             when slices.commitment_discount_status = 'Used' then 0
             else -slices.billed_cost
         end as billed_change,
-        -- the recurring fee stops: taken back only where fct_cost_forecast carries fees forward
+        -- the recurring fee stops: taken back only where int_forecast_recurring_fees carries fees
         case when slices.charge_category = 'Purchase' then -slices.billed_cost else 0 end as fee_change
     from {{ ref('int_charges_split_by_day') }} as slices
     inner join expiring
@@ -205,17 +205,6 @@ daily_change as (
     group by all
 ),
 
-last_recurring_month as (
-    -- the last month each series was billed a recurring purchase: fct_cost_forecast carries that
-    -- month's fees forward only into later months
-    select
-        series_id,
-        max(date_trunc('month', charge_date)) as month_start
-    from {{ ref('int_cost_daily_series') }}
-    where recurring_purchase_billed_cost <> 0
-    group by all
-),
-
 final as (
     select
         forecast.series_id,
@@ -226,9 +215,7 @@ final as (
         case forecast.cost_basis
             when 'billed'
                 then daily_change.billed_change + case
-                    when date_trunc('month', forecast.forecast_date) > last_recurring_month.month_start
-                        then daily_change.fee_change
-                    else 0
+                    when carried.recurring_fee_cost is not null then daily_change.fee_change else 0
                 end
             else daily_change.effective_change
         end as commitment_expiry_cost
@@ -237,8 +224,11 @@ final as (
         on
             daily_change.series_id = forecast.series_id
             and daily_change.expiry_date <= forecast.forecast_date
-    left join last_recurring_month
-        on daily_change.series_id = last_recurring_month.series_id
+    left join {{ ref('int_forecast_recurring_fees') }} as carried
+        on
+            forecast.series_id = carried.series_id
+            and carried.cost_basis = 'billed'
+            and forecast.forecast_date = carried.forecast_date
 )
 
 select * from final

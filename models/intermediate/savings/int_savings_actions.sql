@@ -1,7 +1,7 @@
--- Every optimisation action (optimisation_actions.csv) with the day its savings are measured to: the
--- as-of day, the last day with usage cost anywhere in the warehouse (as the forecasts'), and the
--- reporting currency they are measured in. Read by the scope days and fct_savings_realized, so both
--- measure to the same day.
+-- Every optimisation action (optimisation_actions.csv) with the warehouse's as-of day (the last day
+-- with usage cost anywhere, as the forecasts'), to which a commitment purchase is measured and which a
+-- usage action falls back to (int_savings_scope_days measures it to its own exports' last day), and
+-- the reporting currency.
 -- Grain: one row per action.
 with
 

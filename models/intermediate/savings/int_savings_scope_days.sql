@@ -13,9 +13,10 @@
 -- Billing currency, not converted: the counterfactual is fitted in the currency the scope is billed
 -- in, and fct_savings_realized converts it and the actual at the same month's rate, so an exchange
 -- rate move is not a saving.
--- The action's as-of day is the earliest of the last days with usage cost of the providers its scope
--- is billed by (a provider whose export lags does not read as a scope that stopped spending); the
--- warehouse's as-of day when the scope has no cost at all.
+-- The action's as-of day is the earliest last day of use delivered by the billing accounts' exports
+-- that bill its scope (an export that lags does not read as a scope that stopped spending); an export
+-- more than savings_export_lag_days behind the warehouse's as-of day has ended and is not waited for;
+-- the warehouse's as-of day when none is left.
 -- Grain: one row per usage action, billing currency and UTC charge day.
 with
 
@@ -41,12 +42,15 @@ usage_slices as (
     where charge_category = 'Usage' and commitment_discount_status is distinct from 'Unused'
 ),
 
-provider_as_of as (
+export_as_of as (
+    -- the last day of use each billing account's export has delivered (usage rows, whatever their
+    -- cost; a monthly fee's slices reach its month end and say nothing about delivery)
     select
         provider_name,
+        billing_account_id,
         max(charge_date) as as_of_date
-    from usage_slices
-    where effective_cost <> 0
+    from {{ ref('int_charges_split_by_day') }}
+    where charge_category = 'Usage'
     group by all
 ),
 
@@ -65,6 +69,7 @@ in_scope as (
     select
         actions.action_id,
         usage_slices.provider_name,
+        usage_slices.billing_account_id,
         usage_slices.billing_currency,
         usage_slices.charge_date,
         sum(usage_slices.scope_cost) as scope_cost
@@ -86,13 +91,29 @@ in_scope as (
     group by all
 ),
 
-action_as_of as (
-    select
-        in_scope.action_id,
-        min(provider_as_of.as_of_date) as as_of_date
+scope_accounts as (
+    select distinct
+        action_id,
+        provider_name,
+        billing_account_id
     from in_scope
-    inner join provider_as_of
-        on in_scope.provider_name = provider_as_of.provider_name
+),
+
+action_as_of as (
+    -- the earliest last day among the exports that bill the scope and still deliver: an export more
+    -- than savings_export_lag_days behind the warehouse's as-of day has ended (an account closed, a
+    -- provider left), a nearer one lags
+    select
+        actions.action_id,
+        min(export_as_of.as_of_date) as as_of_date
+    from actions
+    inner join scope_accounts
+        on actions.action_id = scope_accounts.action_id
+    inner join export_as_of
+        on
+            scope_accounts.provider_name = export_as_of.provider_name
+            and scope_accounts.billing_account_id = export_as_of.billing_account_id
+    where export_as_of.as_of_date >= actions.as_of_date - {{ var('savings_export_lag_days') }}
     group by all
 ),
 

@@ -2,9 +2,10 @@
 -- service category), from the day after the as-of day (the last day with usage cost) to the end of
 -- the horizon, in the reporting currency. Usage cost is forecast by the model the series' backtests
 -- chose (int_cost_forecast_daily, finops/forecasting.py); purchases are added back as known amounts:
--- what is already billed for a future day (a monthly fee's slices reach its month end) and, for the
--- months after the last one with a recurring purchase, that month's recurring purchases carried
--- forward, spread evenly over each day. One-time purchases are never repeated. Two more lines are
+-- what is already billed for a future day (a monthly fee's slices reach its month end) and the
+-- recurring purchases carried forward (int_forecast_recurring_fees: the last month's, spread evenly
+-- over each day, and in a month still open the fees billed by the hour that have no rows yet).
+-- One-time purchases are never repeated. Two more lines are
 -- shown apart so nobody is surprised by them: the planned changes of forecast_adjustments.csv
 -- (int_forecast_adjustments_daily, concept_forecast_adjustments) and the change a commitment's end
 -- brings inside the horizon (int_commitment_expiry_daily). Intervals are the usage model's, shifted
@@ -30,58 +31,27 @@ purchases_by_day as (
             series_id,
             '{{ basis }}' as cost_basis,
             charge_date,
-            recurring_purchase_{{ basis }}_cost as recurring_purchase_cost,
             recurring_purchase_{{ basis }}_cost + one_time_purchase_{{ basis }}_cost as purchase_cost
         from series_days
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
-recurring_months as (
-    select
-        series_id,
-        cost_basis,
-        date_trunc('month', charge_date) as month_start,
-        sum(recurring_purchase_cost) as recurring_purchase_cost
-    from purchases_by_day
-    group by all
-    having sum(recurring_purchase_cost) <> 0
-),
-
-last_recurring_month as (
-    select
-        series_id,
-        cost_basis,
-        max(month_start) as month_start,
-        arg_max(recurring_purchase_cost, month_start) as recurring_purchase_cost
-    from recurring_months
-    group by all
-),
-
 with_known as (
     select
         forecast.*,
-        case
-            when date_trunc('month', forecast.forecast_date) <= last_recurring_month.month_start
-                then coalesce(billed_ahead.purchase_cost, 0)
-            else
-                coalesce(billed_ahead.purchase_cost, 0)
-                + coalesce(
-                    last_recurring_month.recurring_purchase_cost
-                    / day(last_day(forecast.forecast_date)),
-                    0
-                )
-        end as known_purchase_cost
+        coalesce(billed_ahead.purchase_cost, 0) + coalesce(carried.recurring_fee_cost, 0) as known_purchase_cost
     from forecast
     left join purchases_by_day as billed_ahead
         on
             forecast.series_id = billed_ahead.series_id
             and forecast.cost_basis = billed_ahead.cost_basis
             and forecast.forecast_date = billed_ahead.charge_date
-    left join last_recurring_month
+    left join {{ ref('int_forecast_recurring_fees') }} as carried
         on
-            forecast.series_id = last_recurring_month.series_id
-            and forecast.cost_basis = last_recurring_month.cost_basis
+            forecast.series_id = carried.series_id
+            and forecast.cost_basis = carried.cost_basis
+            and forecast.forecast_date = carried.forecast_date
 ),
 
 planned as (

@@ -62,6 +62,8 @@ action_month_starts as (
             interval 1 month
         )) as month_start
     from action_as_of
+    -- an action implemented after its as-of day has nothing to measure yet
+    where implemented_on <= measured_to
 ),
 
 action_months as (
@@ -84,11 +86,12 @@ usage_slices as (
         scope_days.billing_currency,
         cast(date_trunc('month', scope_days.charge_date) as date) as saving_month,
         sum(scope_days.scope_cost) as actual_cost,
-        sum(counterfactual.forecast) as counterfactual_cost,
-        sum(counterfactual.lo_80) as counterfactual_lower_80,
-        sum(counterfactual.hi_80) as counterfactual_upper_80,
-        any_value(counterfactual.model) as counterfactual_model,
-        any_value(counterfactual.fallback_reason) as fallback_reason
+        -- a currency the scope was not billed in before the action would have cost nothing in it
+        coalesce(sum(counterfactual.forecast), 0) as counterfactual_cost,
+        coalesce(sum(counterfactual.lo_80), 0) as counterfactual_lower_80,
+        coalesce(sum(counterfactual.hi_80), 0) as counterfactual_upper_80,
+        max(counterfactual.model) as counterfactual_model,
+        max(counterfactual.fallback_reason) filter (where counterfactual.model is not null) as fallback_reason
     from scope_days
     inner join {{ ref('int_savings_counterfactual_daily') }} as counterfactual
         on
@@ -173,14 +176,23 @@ usage_months as (
     select
         usage_slices.action_id,
         usage_slices.saving_month,
-        sum({{ convert_money('usage_slices.counterfactual_cost', 'month_rates.exchange_rate') }}) as counterfactual_cost,
-        sum({{ convert_money('usage_slices.counterfactual_lower_80', 'month_rates.exchange_rate') }})
-            as counterfactual_lower_80,
-        sum({{ convert_money('usage_slices.counterfactual_upper_80', 'month_rates.exchange_rate') }})
-            as counterfactual_upper_80,
+        -- no counterfactual at all when the scope had no history in any currency (no_baseline)
+        case
+            when count(usage_slices.counterfactual_model) > 0
+                then sum({{ convert_money('usage_slices.counterfactual_cost', 'month_rates.exchange_rate') }})
+        end as counterfactual_cost,
+        case
+            when count(usage_slices.counterfactual_model) > 0
+                then sum({{ convert_money('usage_slices.counterfactual_lower_80', 'month_rates.exchange_rate') }})
+        end as counterfactual_lower_80,
+        case
+            when count(usage_slices.counterfactual_model) > 0
+                then sum({{ convert_money('usage_slices.counterfactual_upper_80', 'month_rates.exchange_rate') }})
+        end as counterfactual_upper_80,
         sum({{ convert_money('usage_slices.actual_cost', 'month_rates.exchange_rate') }}) as actual_cost,
-        any_value(usage_slices.counterfactual_model) as counterfactual_model,
-        any_value(usage_slices.fallback_reason) as fallback_reason
+        -- the model and fallback of the currency the scope cost most in before (a label, not a figure)
+        arg_max(usage_slices.counterfactual_model, usage_slices.counterfactual_cost) as counterfactual_model,
+        arg_max(usage_slices.fallback_reason, usage_slices.counterfactual_cost) as fallback_reason
     from usage_slices
     inner join month_rates
         on
