@@ -43,7 +43,7 @@ scope_as_of as (
 ),
 
 action_as_of as (
-    -- a usage action is measured to its own as-of day (its providers' last day), a commitment to the
+    -- a usage action is measured to its own as-of day (its exports' last day of use), a commitment to the
     -- warehouse's
     select
         actions.*,
