@@ -4,10 +4,11 @@ The dbt Python model `int_savings_counterfactual_daily` calls `counterfactuals`;
 frames, so the rule is tested here without dbt (finops/tests/test_savings.py). Docs page
 `concept_savings_realized`, DECISIONLOG D70:
 
-* The scope's daily usage cost before the action (from its first day with cost, at most savings_history_days)
-  is a series like a forecast series, and is forecast the same way (finops/forecasting.py): the candidate
-  models are backtested at the last month starts before the action on the days before each, and the one with
-  the lowest monthly error forecasts from the action's day to the as-of day, with its 80 % and 95 % intervals.
+* The scope's daily usage cost before the action in each billing currency (from its first day with cost, at
+  most savings_history_days; int_savings_scope_days) is a series like a forecast series, and is forecast the
+  same way (finops/forecasting.py): the candidate models are backtested at the last month starts before the
+  action on the days before each, and the one with the lowest monthly error forecasts from the action's day to
+  the action's as-of day, with its 80 % and 95 % intervals.
   A short or erratic history takes the run rate and says why, as a forecast does.
 * Nothing after the action is seen by the fit, so growth and seasonality the scope had before the action
   are carried into the counterfactual instead of being credited to the action.
