@@ -124,7 +124,7 @@ def test_the_sample_rates_are_valid() -> None:
         ("optimisation_actions.csv",
          "action_id,description,owner,action_type,implemented_on,expected_monthly_saving,currency,provider_name,"
          "billing_account_id,sub_account_id,service_name,region_id,resource_id,tag,commitment_discount_id\n"
-         "vm-off,VMs off,web,termination,2026-08-10,500,USD,AWS,,,,,,,\n",
+         "vm-off,VMs off,web,termination,2026-08-01,500,USD,AWS,,,,,,,\n",
          "error: Optimisation action vm-off of optimisation_actions.csv is in USD but exchange_rates.csv "
          "(FINOPS_MAPPINGS_DIR) has no rate from USD to the reporting currency CAD: add monthly rates for it or give "
          "its expected saving in CAD."),
