@@ -16,6 +16,17 @@ HEADER = ("commitment_discount_id,term_start,term_end,term_months,payment_option
           "committed_quantity_per_hour,committed_unit,note\n")
 
 
+
+def _assert_refused(tmp_path: Path, spec, text: str, message: str, where: str = "row ") -> None:  # noqa: ANN001
+    """`text` written as the spec's file is refused with a message that starts with the file and `where` (the
+    row) and holds `message`: the one-sentence rule every mapping file keeps."""
+    path = tmp_path / f"{spec.name}.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(MappingError) as err:
+        read_mapping(path, spec)
+    assert str(err.value).startswith(f"{path}, {where}")
+    assert message in str(err.value)
+
 def _write(tmp_path: Path, body: str, header: str = HEADER) -> Path:
     path = tmp_path / "commitments.csv"
     path.write_text(header + body, encoding="utf-8")
@@ -111,12 +122,7 @@ def test_an_accounts_file_names_accounts_by_id(tmp_path: Path) -> None:
     ],
 )
 def test_a_broken_accounts_row_is_named(tmp_path: Path, body: str, message: str) -> None:
-    path = tmp_path / "accounts.csv"
-    path.write_text("account_id,account_name\n" + body, encoding="utf-8")
-    with pytest.raises(MappingError) as err:
-        read_mapping(path, ACCOUNTS)
-    assert str(err.value).startswith(f"{path}, row ")
-    assert message in str(err.value)
+    _assert_refused(tmp_path, ACCOUNTS, "account_id,account_name\n" + body, message)
 
 
 def test_finops_load_stops_on_a_broken_mapping_file(tmp_path: Path) -> None:
@@ -161,12 +167,7 @@ BUDGET_HEADER = ("budget_id,scope_type,scope_value,period,amount,currency,cost_b
 def test_a_broken_budget_row_is_named(tmp_path: Path, body: str, message: str) -> None:
     from finops.mappings.specs import BUDGETS
 
-    path = tmp_path / "budgets.csv"
-    path.write_text(BUDGET_HEADER + body, encoding="utf-8")
-    with pytest.raises(MappingError) as err:
-        read_mapping(path, BUDGETS)
-    assert str(err.value).startswith(f"{path}, row ")
-    assert message in str(err.value)
+    _assert_refused(tmp_path, BUDGETS, BUDGET_HEADER + body, message)
 
 
 @pytest.mark.parametrize(
@@ -232,12 +233,7 @@ ADJUSTMENT_HEADER = "adjustment_id,scope_type,scope_value,effective_from,effecti
 def test_a_broken_planned_change_row_is_named(tmp_path: Path, body: str, message: str) -> None:
     from finops.mappings.specs import FORECAST_ADJUSTMENTS
 
-    path = tmp_path / "forecast_adjustments.csv"
-    path.write_text(ADJUSTMENT_HEADER + body, encoding="utf-8")
-    with pytest.raises(MappingError) as err:
-        read_mapping(path, FORECAST_ADJUSTMENTS)
-    assert str(err.value).startswith(f"{path}, row 2: ")
-    assert message in str(err.value)
+    _assert_refused(tmp_path, FORECAST_ADJUSTMENTS, ADJUSTMENT_HEADER + body, message, where="row 2: ")
 
 
 def test_planned_changes_take_negative_amounts_and_canonical_owners_and_tag_values(tmp_path: Path) -> None:
@@ -278,12 +274,7 @@ FEEDBACK_HEADER = "anomaly_id,status,reviewed_by,reviewed_at,note\n"
 def test_a_broken_anomaly_feedback_row_is_named(tmp_path: Path, body: str, message: str) -> None:
     from finops.mappings.specs import ANOMALY_FEEDBACK
 
-    path = tmp_path / "anomaly_feedback.csv"
-    path.write_text(FEEDBACK_HEADER + body, encoding="utf-8")
-    with pytest.raises(MappingError) as err:
-        read_mapping(path, ANOMALY_FEEDBACK)
-    assert str(err.value).startswith(f"{path}, row ")
-    assert message in str(err.value)
+    _assert_refused(tmp_path, ANOMALY_FEEDBACK, FEEDBACK_HEADER + body, message)
 
 
 def test_the_sample_anomaly_feedback_is_valid() -> None:
@@ -329,12 +320,7 @@ ACTION_HEADER = ("action_id,description,owner,action_type,implemented_on,expecte
 def test_a_broken_optimisation_action_row_is_named(tmp_path: Path, body: str, message: str) -> None:
     from finops.mappings.specs import OPTIMISATION_ACTIONS
 
-    path = tmp_path / "optimisation_actions.csv"
-    path.write_text(ACTION_HEADER + body, encoding="utf-8")
-    with pytest.raises(MappingError) as err:
-        read_mapping(path, OPTIMISATION_ACTIONS)
-    assert str(err.value).startswith(f"{path}, row ")
-    assert message in str(err.value)
+    _assert_refused(tmp_path, OPTIMISATION_ACTIONS, ACTION_HEADER + body, message)
 
 
 def test_optimisation_actions_take_canonical_owners_and_tag_values(tmp_path: Path) -> None:
