@@ -175,7 +175,7 @@ def _build(args: argparse.Namespace) -> int:
             "landing_dir": str(settings.landing_dir),
             "mapping_files": mapping_files,
             "published_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        })
+        }, reuse=not plan.full_refresh)
         with closing(open_work(paths.work)) as con:
             mark_published(con, plan)
         remove_old_snapshots(paths)

@@ -9,12 +9,14 @@ final landing folder; the deliveries that did not change must not have been read
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 
 from finops.settings import SAMPLE_MAPPINGS_DIR
+from finops.warehouse import WarehousePaths
 
 from .conftest import Build, _query, build_warehouse
 
@@ -100,6 +102,25 @@ def _stamps(build: Build) -> dict[tuple[str, str], tuple]:
     return stamps
 
 
+# The published relations written one file per delivery (finops/warehouse.py, D71).
+PER_DELIVERY = ("focus_cost_and_usage", "fct_cost_allocated")
+
+
+def _published_files(build: Build) -> dict[tuple[str, str], tuple[str, tuple[int, ...]]]:
+    """(relation, delivery id) -> (folder name, its files' inodes) in the published snapshot, for the
+    relations published one folder per delivery (`file_key=<md5 of the delivery id>-<rows>-<digest>`)."""
+    from finops.warehouse import current_snapshot
+
+    snapshot = current_snapshot(WarehousePaths(build.duckdb_path))
+    ids = {hashlib.md5(i.encode()).hexdigest(): i for (i,) in _query(build.work_path, "select delivery_id from raw.deliveries")}
+    files = {}
+    for relation in PER_DELIVERY:
+        for folder in (snapshot / "marts" / relation).iterdir():
+            delivery = ids[folder.name.removeprefix("file_key=").split("-")[0]]
+            files[(relation, delivery)] = (folder.name, tuple(f.stat().st_ino for f in sorted(folder.glob("*.parquet"))))
+    return files
+
+
 def _redelivered_cost(build: Build):  # noqa: ANN202
     return build.query(
         "select sum(BilledCost) from marts.focus_cost_and_usage where x_source_file like ?".replace(
@@ -124,6 +145,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
     after_step_1 = _deliveries(step_1)
     stamps_1 = _stamps(step_1)
     redelivered_cost_1 = _redelivered_cost(step_1)
+    published_1 = _published_files(step_1)
 
     _copy_months(first, landing, {3})
     _replace(landing, second, REDELIVERED)
@@ -132,6 +154,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert step_2.returncode == 0, step_2.output[-4000:]
     after_step_2 = _deliveries(step_2)
     stamps_2 = _stamps(step_2)
+    published_2 = _published_files(step_2)
 
     no_change = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR)
     assert no_change.returncode == 0, no_change.output[-4000:]
@@ -140,7 +163,8 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert full.returncode == 0, full.output[-4000:]
     return {"step_1": step_1, "step_2": step_2, "no_change": no_change, "full": full,
             "redelivered_cost": (redelivered_cost_1, _redelivered_cost(step_2)),
-            "stamps": (stamps_1, stamps_2), "after_step_1": after_step_1, "after_step_2": after_step_2, "after_no_change": _deliveries(no_change)}
+            "stamps": (stamps_1, stamps_2), "after_step_1": after_step_1, "after_step_2": after_step_2, "after_no_change": _deliveries(no_change),
+            "published": (published_1, published_2)}
 
 
 def test_steps_are_incremental_and_rebuild_only_what_changed(steps: dict) -> None:
@@ -200,3 +224,19 @@ def test_the_daily_split_and_the_allocation_rewrite_only_the_changed_deliveries(
         assert rewritten == changed, table
         assert len(written) == 11, table  # month 3 of each export
         assert all(len(after[(table, d)][0]) == 1 for d in written | rewritten), table
+
+
+def test_publication_writes_only_the_changed_deliveries_files(steps: dict) -> None:
+    """The FOCUS dataset and the allocation are published one folder per delivery: step 2's snapshot
+    shares (hard link, same inode) the files of the deliveries whose rows did not change, and writes
+    new ones for the re-delivered and restated months and month 3."""
+    before, after = steps["published"]
+    deliveries = dict(_query(steps["step_2"].work_path, "select delivery, delivery_id from raw.deliveries"))
+    changed = {deliveries[REDELIVERED], deliveries[RESTATED]}
+    for relation in PER_DELIVERY:
+        kept = {d: f for (r, d), f in before.items() if r == relation and d not in changed}
+        assert kept and {d: after[(relation, d)] for d in kept} == kept, relation
+        for delivery in changed:
+            assert after[(relation, delivery)][1] != before[(relation, delivery)][1], (relation, delivery)
+        written = {d for (r, d) in after if r == relation and (r, d) not in before}
+        assert len(written) == 11, relation  # month 3 of each export

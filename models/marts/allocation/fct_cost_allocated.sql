@@ -5,7 +5,8 @@
 -- int_charges_allocated and the allocation concept page); Σ over a FOCUS row's
 -- day = its cost, exactly. allocation_path is the route a piece took, from its direct owner
 -- through each rule: `tag:web > apm-subscription:platform > platform-chargeback:search`.
--- Grain: one row per FOCUS row, UTC day and allocation path.
+-- Grain: one row per FOCUS row, UTC day and allocation path. delivery_id (the FOCUS row's
+-- x_source_delivery_id) is last: a refresh publishes only the deliveries whose rows changed (D71).
 with
 
 settled as (
@@ -36,7 +37,8 @@ final as (
         allocation_method,
         allocation_step,
         billed_cost,
-        effective_cost
+        effective_cost,
+        delivery_id
     from settled
 )
 
