@@ -10,9 +10,9 @@ A warehouse is one file that readers open and a folder beside it that runs work 
                                      the current (or last, possibly failed) run left them
       snapshots/<id>/                one published snapshot: marts/*.parquet, raw/landing_files.parquet
                                      and catalog.duckdb (warehouse.duckdb is a hard link to the newest);
-                                     a relation with a delivery column is a folder of one file per
-                                     delivery (marts/focus_cost_and_usage/*.parquet), shared by hard
-                                     link with the previous snapshot where its rows did not change
+                                     a relation with a delivery column is a folder per delivery
+                                     (marts/focus_cost_and_usage/file_key=<...>/*.parquet), shared by
+                                     hard link with the previous snapshot where its rows did not change
 
 Publishing is all or nothing (DECISIONLOG D53): a run builds in `work.duckdb`, checks it, writes
 the public tables to a new snapshot folder and only then swaps `warehouse.duckdb` to the new
@@ -41,7 +41,7 @@ from .database import connect
 # so readers can see which files a number came from.
 PUBLISHED_EXTRA = ("raw.landing_files",)
 PUBLICATION_TABLE = "raw.publication"
-# A published relation with one of these columns is written one file per delivery (D71).
+# A published relation with one of these columns is written one folder per delivery (D71).
 DELIVERY_COLUMNS = ("delivery_id", "x_source_delivery_id")
 # zstd level 1: as small as the default level here, about 14 % faster to write.
 PARQUET_OPTIONS = "format parquet, compression zstd, compression_level 1"
@@ -229,6 +229,7 @@ def _write_by_delivery(work, schema: str, name: str, delivery_column: str, folde
     refresh that rebuilt a few deliveries writes only theirs (DECISIONLOG D71).
     """
     target_dir = folder / schema / name
+    target_dir.parent.mkdir(parents=True, exist_ok=True)
     previous_dir = previous / schema / name if previous is not None else None
     work.execute(
         f"create or replace temp table publication_keys as select delivery, "

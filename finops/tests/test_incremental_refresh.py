@@ -102,7 +102,7 @@ def _stamps(build: Build) -> dict[tuple[str, str], tuple]:
     return stamps
 
 
-# The published relations written one file per delivery (finops/warehouse.py, D71).
+# The published relations written one folder per delivery (finops/warehouse.py, D71).
 PER_DELIVERY = ("focus_cost_and_usage", "fct_cost_allocated")
 
 

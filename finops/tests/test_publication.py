@@ -6,6 +6,7 @@ process, as a user does, and checks what a reader of the published warehouse see
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -308,3 +309,51 @@ def test_the_working_database_open_in_a_shell_is_told_not_a_traceback(tmp_path: 
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_relation_with_a_delivery_column_is_published_one_folder_per_delivery(tmp_path: Path) -> None:
+    """D71 on a hand-made working database: folders named by delivery and rows; a second publication
+    hard-links the folders whose rows did not change and writes the changed one; a relation without
+    rows still has its columns; a row without a delivery is published too."""
+    import duckdb
+
+    work = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(work))
+    con.execute("create schema marts")
+    con.execute("create table marts.lines as select * from (values ('d1', 1.50), ('d1', 2.25), ('d2', 4.00), "
+                "(null, 0.10)) as t(x_source_delivery_id, cost)")
+    con.execute("create table marts.empty (delivery_id varchar, cost decimal(18, 2))")
+    con.close()
+
+    def write(folder: Path, previous: Path | None) -> dict[str, tuple[int, ...]]:
+        con = duckdb.connect(str(work), read_only=True)
+        try:
+            for name, column in (("lines", "x_source_delivery_id"), ("empty", "delivery_id")):
+                glob = warehouse._write_by_delivery(con, "marts", name, column, folder, previous)
+                assert glob == folder / "marts" / name / "*" / "*.parquet"
+        finally:
+            con.close()
+        return {d.name: tuple(f.stat().st_ino for f in sorted(d.glob("*.parquet")))
+                for d in (folder / "marts" / "lines").iterdir()}
+
+    def read(folder: Path, name: str) -> list[tuple]:
+        return duckdb.sql(f"select * from read_parquet('{folder}/marts/{name}/*/*.parquet', hive_partitioning = false) "
+                          "order by all").fetchall()
+
+    first = write(tmp_path / "s1", None)
+    assert len(first) == 3  # d1, d2 and the rows without a delivery
+    assert read(tmp_path / "s1", "lines") == [("d1", Decimal("1.50")), ("d1", Decimal("2.25")), ("d2", Decimal("4.00")),
+                                              (None, Decimal("0.10"))]
+    assert read(tmp_path / "s1", "empty") == []
+    empty = f"read_parquet('{tmp_path}/s1/marts/empty/*/*.parquet', hive_partitioning = false)"
+    assert [c for c, *_ in duckdb.sql(f"describe select * from {empty}").fetchall()] == ["delivery_id", "cost"]
+
+    con = duckdb.connect(str(work))
+    con.execute("update marts.lines set cost = 4.01 where x_source_delivery_id = 'd2'")
+    con.close()
+    second = write(tmp_path / "s2", tmp_path / "s1")
+    d2 = {name for name in first if name.startswith(f"file_key={hashlib.md5(b'd2').hexdigest()}-")}
+    assert {k: v for k, v in second.items() if k in first} == {k: v for k, v in first.items() if k not in d2}
+    assert len(second) == 3 and not d2 & set(second)
+    assert (None, Decimal("0.10")) in read(tmp_path / "s2", "lines")
+    assert ("d2", Decimal("4.01")) in read(tmp_path / "s2", "lines")
