@@ -69,17 +69,18 @@ select
 from {{ relation }}
 {% endmacro %}
 
-{#- split_exactly(amount, cumulative_before, cumulative_through, total_weight)
-    One target's share of `amount` when it is split by integer weights in a fixed target order:
-    trunc(amount × cumulative_through ÷ total) − trunc(amount × cumulative_before ÷ total), where
-    cumulative_before/_through are the Σ of the weights of the targets before it / up to and
-    including it. The shares telescope, so they add up to the amount exactly with no window
-    function, and a unit of rounding lands on the target where the running total crosses it
-    (cumulative rounding: deterministic, never more than one smallest unit away from the exact
-    share). Weights are HUGEINT; amount × weight must stay below 1.7e38 smallest units. -#}
-{% macro split_exactly(amount, cumulative_before, cumulative_through, total_weight) -%}
-    {{ from_money_units(
-        '(' ~ money_units(amount) ~ ' * ' ~ cumulative_through ~ ') // ' ~ total_weight
-        ~ ' - (' ~ money_units(amount) ~ ' * ' ~ cumulative_before ~ ') // ' ~ total_weight
-    ) }}
+{#- split_exactly(units, cumulative_before, cumulative_through, total_weight)
+    One target's share of an amount when it is split by integer weights in a fixed target order,
+    all in HUGEINT money units (money_units): trunc(units × cumulative_through ÷ total) −
+    trunc(units × cumulative_before ÷ total), where cumulative_before/_through are the Σ of the
+    weights of the targets before it / up to and including it. The shares telescope, so they add up
+    to the amount exactly with no window function, and a unit of rounding lands on the target where
+    the running total crosses it (cumulative rounding: deterministic, never more than one smallest
+    unit away from the exact share). The caller converts once on the way in (money_units) and once
+    on the way out (from_money_units), not at every split: DuckDB's DECIMAL-to-HUGEINT cast is a
+    128-bit division, as slow as the split itself (D36). Weights are HUGEINT; units × weight must
+    stay below 1.7e38. -#}
+{% macro split_exactly(units, cumulative_before, cumulative_through, total_weight) -%}
+    ({{ units }} * {{ cumulative_through }}) // {{ total_weight }}
+    - ({{ units }} * {{ cumulative_before }}) // {{ total_weight }}
 {%- endmacro %}

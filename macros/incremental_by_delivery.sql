@@ -7,7 +7,7 @@
     succeeds. The line-item models are incremental (delete+insert on their delivery column, set per
     folder in dbt_project.yml): an incremental run reads and rewrites only the rows of those
     deliveries, plus whatever a model's own rule says must be rebuilt with them (see
-    int_charges_checked and focus_cost_and_usage). A full refresh (`finops build --full-refresh`,
+    int_charges_checked). A full refresh (`finops build --full-refresh`,
     or one `finops build` chooses itself when the project or the mapping files changed) rebuilds
     every delivery.
 
@@ -145,7 +145,8 @@
     `dbt build` (what `finops build` runs unless it refreshes fully), the rows of the deliveries this
     build wrote: the rows stamped with this invocation where the model stamps them
     (built_by_invocation), else the rows of the deliveries no build has finished with and of those
-    int_charges_checked rewrote (by delivery_id, or x_source_delivery_id in the FOCUS dataset). Every
+    int_charges_checked rewrote (by delivery_id, or x_source_delivery_id in the FOCUS dataset, a
+    view of int_charges_checked's rows: a filter on it reaches the table's delivery column). Every
     other row was written by an earlier build of the same project (a change of the project forces
     a full refresh, D61) from the same inputs, and tested then; a key that holds the source file
     (or the delivery) cannot repeat across deliveries, since a file belongs to one delivery. In a

@@ -10,7 +10,8 @@
 --   allocation_path   `tag:web > apm-subscription:platform > platform-chargeback:search`
 --   allocation_hops   the same as a list of (rule_id, source_owner, target_owner), for the audit.
 -- Only pieces that a rule takes go through the recursive step (most cost settles with its direct
--- owner), with the columns the step needs; the others are joined back at the end.
+-- owner), with the columns the step needs; the others are joined back at the end. The step carries
+-- the amounts as integer money units, converted once each way (D36).
 -- Grain: one row per FOCUS row, UTC day and allocation path. Incremental by delivery (D63): an
 -- incremental run allocates only the slices of the deliveries rebuilt_deliveries() names (every
 -- delivery in a scope whose direct cost, and so whose weights, may have changed).
@@ -158,8 +159,9 @@ moves as (
         cast(null as varchar) as allocation_rule_id,
         last_rule_order,
         0 as allocation_step,
-        billed_cost,
-        effective_cost
+        -- the amounts in money units for the whole recursion (converted back when a piece settles)
+        {{ money_units('billed_cost') }} as billed_units,
+        {{ money_units('effective_cost') }} as effective_units
     from first_steps
     where next_rule_id is not null
     union all
@@ -176,10 +178,10 @@ moves as (
         split_weight.rule_id as allocation_rule_id,
         split_weight.rule_order as last_rule_order,
         piece.allocation_step + 1 as allocation_step,
-        {{ split_exactly('piece.billed_cost', 'split_weight.cumulative_weight_before',
-            'split_weight.cumulative_weight_through', 'split_weight.total_weight_units') }} as billed_cost,
-        {{ split_exactly('piece.effective_cost', 'split_weight.cumulative_weight_before',
-            'split_weight.cumulative_weight_through', 'split_weight.total_weight_units') }} as effective_cost
+        {{ split_exactly('piece.billed_units', 'split_weight.cumulative_weight_before',
+            'split_weight.cumulative_weight_through', 'split_weight.total_weight_units') }} as billed_units,
+        {{ split_exactly('piece.effective_units', 'split_weight.cumulative_weight_before',
+            'split_weight.cumulative_weight_through', 'split_weight.total_weight_units') }} as effective_units
     from moves as piece
     {{ owner_rule_join }}
     inner join weights as split_weight
@@ -237,8 +239,8 @@ final as (
             moved_and_settled.billing_account_id,
             moved_and_settled.billing_period_start,
             moved_and_settled.billing_currency,
-            moved_and_settled.billed_cost,
-            moved_and_settled.effective_cost
+            {{ from_money_units('moved_and_settled.billed_units') }} as billed_cost,
+            {{ from_money_units('moved_and_settled.effective_units') }} as effective_cost
         from moved_and_settled
         inner join direct
             on {{ same_charge_day('moved_and_settled', 'direct') }}
