@@ -5,8 +5,9 @@
 -- are UTC wall-clock TIMESTAMPs without a zone, so DATE(ChargePeriodStart) is the UTC day everywhere,
 -- and Tags is a MAP(VARCHAR, VARCHAR), so Tags['team'] is the tag's value (the FOCUS use-case
 -- library's spelling); focus-validator gets Tags as JSON text (finops/checks/focus_validation.py).
--- A view in the working database: reading it costs about what reading a table of it would (2.5 s
--- more at 10 M rows), and publication writes it out one folder per delivery (D71, D72).
+-- A view in the working database: a reader computes the columns it reads (a key test costs about
+-- what it would on a table), and publication writes the one copy readers use, one folder per
+-- delivery (D71, D72).
 with
 
 charges as (
