@@ -7,7 +7,7 @@
     succeeds. The line-item models are incremental (delete+insert on their delivery column, set per
     folder in dbt_project.yml): an incremental run reads and rewrites only the rows of those
     deliveries, plus whatever a model's own rule says must be rebuilt with them (see
-    int_charges_checked). A full refresh (`finops build --full-refresh`,
+    rebuilt_deliveries() below). A full refresh (`finops build --full-refresh`,
     or one `finops build` chooses itself when the project or the mapping files changed) rebuilds
     every delivery.
 
@@ -109,7 +109,17 @@
             ~ " where stored.slice_count > 1 and stored.effective_cost is distinct from coalesce(days.effective_cost, 0)"
             ~ " order by 1"
         ) -%}
-        {%- set rebuilt = deliveries_not_built() + rewritten_deliveries(ref('int_charges_checked')) + changed_unused -%}
+        {#- A row's ServiceCategory is the one its ServiceName has across every delivery
+            (int_service_name_categories, D48), completed when int_charges_unioned is read (D73):
+            a delivery is rebuilt when one of its stored rows holds a category that is no longer
+            the answer for its name. -#}
+        {%- set recategorized = delivery_ids(
+            "select distinct stored.delivery_id from " ~ this ~ " as stored inner join "
+            ~ ref('int_service_name_categories') ~ " as categories on stored.service_name = categories.service_name"
+            ~ " where stored.service_category is distinct from categories.service_category order by 1"
+        ) -%}
+        {%- set rebuilt = deliveries_not_built() + rewritten_deliveries(ref('int_charges_checked'))
+            + changed_unused + recategorized -%}
     {%- elif model == 'int_charges_allocated_direct' -%}
         {#- One row per daily slice, owned by its tags or account on its day: row by row. -#}
         {%- set rebuilt = deliveries_not_built() + rewritten_deliveries(ref('int_charges_split_by_day')) -%}

@@ -31,7 +31,8 @@ def test_unique_combination_finds_every_duplicate_key(rows: str, duplicates: lis
     con.execute(f"create table t as {rows}")
     # Every row is tested (a full refresh): which rows an incremental build tests is the step test's
     # business (test_incremental_refresh.py).
-    sql = _render("unique_combination", model="t", columns=["a", "b"], rows_written_this_run=lambda model, key: "true")
+    sql = _render("unique_combination", model="t", columns=["a", "b"], stored_in=None, stored_where="true",
+                  rows_written_this_run=lambda model, key: "true")
     found = con.execute(sql + " order by all").fetchall()
     assert found == duplicates
 
@@ -39,6 +40,24 @@ def test_unique_combination_finds_every_duplicate_key(rows: str, duplicates: lis
 def test_unique_combination_tests_only_the_rows_it_is_given() -> None:
     con = duckdb.connect()
     con.execute("create table t as select * from (values (1, 'old'), (1, 'old'), (2, 'new'), (2, 'new')) as t(a, b)")
-    sql = _render("unique_combination", model="t", columns=["a", "b"],
+    sql = _render("unique_combination", model="t", columns=["a", "b"], stored_in=None, stored_where="true",
                   rows_written_this_run=lambda model, key: "b = 'new'")
     assert con.execute(sql).fetchall() == [(2, "new", 2)]
+
+
+def test_unique_combination_of_a_view_checks_the_rows_a_table_stores_of_it() -> None:
+    """A view whose rows a table stores (D73): the key is checked on the table's rows that
+    `stored_where` picks, and the view itself is not read (here it could not be)."""
+    con = duckdb.connect()
+    con.execute("create table stored as select * from (values ('p', 1, 'x'), ('p', 1, 'x'), ('q', 2, 'y'), "
+                "('q', 2, 'y')) as t(source, a, b)")
+    rendered = {}
+    for source in ("p", "q"):
+        rendered[source] = _render(
+            "unique_combination", model="view_that_does_not_exist", columns=["a", "b"], stored_in="stored",
+            stored_where=f"source = '{source}'", rows_written_this_run=lambda model, key: "true")
+        assert "view_that_does_not_exist" not in rendered[source]
+    assert con.execute(rendered["p"]).fetchall() == [(1, "x", 2)]
+    assert con.execute(rendered["q"]).fetchall() == [(2, "y", 2)]
+    con.execute("delete from stored where source = 'q' and rowid = (select max(rowid) from stored)")
+    assert con.execute(rendered["q"]).fetchall() == []

@@ -2,9 +2,11 @@
 
 One warehouse is built in steps, the way a daily refresh meets the bills: months 1-2 first; then
 month 3 arrives, month 2 of one AWS payer is re-delivered with other amounts, and a closed month
-(month 1) of a Google Cloud billing account is restated. Every public mart of that warehouse must
-equal, row for row and to the last unit of money, a warehouse built in one full refresh from the
-final landing folder; the deliveries that did not change must not have been read or rewritten.
+(month 1) of a Google Cloud billing account is restated. Month 3 of a native FOCUS export also files
+most of its rows under one ServiceName with another ServiceCategory, which changes that name's one
+category (D48) for the two earlier months too. Every public mart of that warehouse must equal, row
+for row and to the last unit of money, a warehouse built in one full refresh from the final landing
+folder; the deliveries that did not change must not have been read or rewritten.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ MONTH_FOLDERS = {
 }
 REDELIVERED = "aws_cur/acme-payer-cur/20260801-20260901"  # month 2 of one payer, other amounts
 RESTATED = "gcp/gcp_billing_export_v1_0F1E2D_3C4B5A_697887/invoice_month=202607"  # a closed month
+# Month 3 of this export files its compute, database and storage rows under RECATEGORIZED_NAME and
+# RECATEGORIZED_TO: more rows than months 1-2 file under the name's own category (Storage), so the
+# name's one category changes and months 1-2's rows change with it, though those deliveries did not.
+RECATEGORIZING_EXPORT = "focus/kestrel-focus10"
+RECATEGORIZED_NAME, RECATEGORIZED_TO = "Kestrel Object Store", "Databases"
+RECATEGORIZED = {f"{RECATEGORIZING_EXPORT}/billing_period=2026-07", f"{RECATEGORIZING_EXPORT}/billing_period=2026-08"}
 
 
 def _month(path: Path, landing: Path) -> int | None:
@@ -50,6 +58,37 @@ def _copy_months(source: Path, target: Path, months: set[int]) -> None:
 def _replace(landing: Path, other: Path, folder: str) -> None:
     shutil.rmtree(landing / folder)
     shutil.copytree(other / folder, landing / folder)
+
+
+def _recategorize(landing: Path) -> None:
+    """Month 3 of RECATEGORIZING_EXPORT files its compute, database and storage rows under
+    RECATEGORIZED_NAME, category RECATEGORIZED_TO."""
+    import csv
+
+    (path,) = (landing / RECATEGORIZING_EXPORT / "billing_period=2026-09").glob("*.csv")
+    with path.open(newline="") as file:
+        reader = csv.DictReader(file)
+        fields, rows = reader.fieldnames, list(reader)
+    # Its own rows, a month's worth like each earlier month's, are re-filed too.
+    stated = sum(row["ServiceName"] == RECATEGORIZED_NAME for row in rows)
+    renamed = 0
+    for row in rows:
+        if row["ServiceCategory"] in ("Compute", "Storage", RECATEGORIZED_TO):
+            row["ServiceName"], row["ServiceCategory"] = RECATEGORIZED_NAME, RECATEGORIZED_TO
+            renamed += 1
+    assert renamed > 2 * stated * 1.2, "the month would not change the name's category"
+    with path.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _categories(build: Build) -> dict[str, list[str]]:
+    """Billing period -> the ServiceCategories RECATEGORIZED_NAME has in the FOCUS dataset."""
+    return dict(build.query(
+        f"select strftime(BillingPeriodStart, '%Y-%m'), list(distinct ServiceCategory order by ServiceCategory) "
+        f"from marts.focus_cost_and_usage where ServiceName = '{RECATEGORIZED_NAME}' group by 1 order by 1"
+    ))
 
 
 def _public_marts(build: Build) -> list[str]:
@@ -146,8 +185,10 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
     stamps_1 = _stamps(step_1)
     redelivered_cost_1 = _redelivered_cost(step_1)
     published_1 = _published_files(step_1)
+    categories_1 = _categories(step_1)
 
     _copy_months(first, landing, {3})
+    _recategorize(landing)
     _replace(landing, second, REDELIVERED)
     _replace(landing, second, RESTATED)
     step_2 = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR)
@@ -164,7 +205,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"step_1": step_1, "step_2": step_2, "no_change": no_change, "full": full,
             "redelivered_cost": (redelivered_cost_1, _redelivered_cost(step_2)),
             "stamps": (stamps_1, stamps_2), "after_step_1": after_step_1, "after_step_2": after_step_2, "after_no_change": _deliveries(no_change),
-            "published": (published_1, published_2)}
+            "published": (published_1, published_2), "categories": (categories_1, _categories(step_2))}
 
 
 def test_steps_are_incremental_and_rebuild_only_what_changed(steps: dict) -> None:
@@ -191,6 +232,15 @@ def test_every_public_mart_equals_a_full_refresh(steps: dict) -> None:
     assert before and after and before != after
 
 
+def test_a_category_changed_by_a_new_month_reaches_the_earlier_months(steps: dict) -> None:
+    """Month 3 changed RECATEGORIZED_NAME's one ServiceCategory (D48): the FOCUS dataset shows the new
+    one on the earlier months' rows too (the marts that read the daily split are compared to a full
+    refresh above, and test_the_daily_split_... checks those months were rewritten there)."""
+    before, after = steps["categories"]
+    assert before == {"2026-07": ["Storage"], "2026-08": ["Storage"]}
+    assert after == {"2026-07": [RECATEGORIZED_TO], "2026-08": [RECATEGORIZED_TO], "2026-09": [RECATEGORIZED_TO]}
+
+
 def test_unchanged_deliveries_are_neither_read_nor_rewritten(steps: dict) -> None:
     before, after, again = steps["after_step_1"], steps["after_step_2"], steps["after_no_change"]
     changed = {REDELIVERED, RESTATED}
@@ -212,9 +262,10 @@ def test_unchanged_deliveries_are_neither_read_nor_rewritten(steps: dict) -> Non
 def test_the_daily_split_and_the_allocation_rewrite_only_the_changed_deliveries(steps: dict) -> None:
     """Each delivery that did not change keeps the rows step 1 wrote in the daily split, the direct
     allocation and the allocation (its scope's weights did not change either: one export per billing
-    account); the re-delivered and restated months and month 3 were written by step 2."""
+    account); the re-delivered and restated months, the months whose rows changed category and
+    month 3 were written by step 2."""
     before, after = steps["stamps"]
-    changed = {REDELIVERED, RESTATED}
+    changed = {REDELIVERED, RESTATED} | RECATEGORIZED
     kept = {key: stamp for key, stamp in before.items() if key[1] not in changed}
     assert kept and {key: after[key] for key in kept} == kept
     for table in DAILY_TABLES:
@@ -229,10 +280,11 @@ def test_the_daily_split_and_the_allocation_rewrite_only_the_changed_deliveries(
 def test_publication_writes_only_the_changed_deliveries_files(steps: dict) -> None:
     """The FOCUS dataset and the allocation are published one folder per delivery: step 2's snapshot
     shares (hard link, same inode) the files of the deliveries whose rows did not change, and writes
-    new ones for the re-delivered and restated months and month 3."""
+    new ones for the re-delivered and restated months, the months whose rows changed category and
+    month 3."""
     before, after = steps["published"]
     deliveries = dict(_query(steps["step_2"].work_path, "select delivery, delivery_id from raw.deliveries"))
-    changed = {deliveries[REDELIVERED], deliveries[RESTATED]}
+    changed = {deliveries[d] for d in {REDELIVERED, RESTATED} | RECATEGORIZED}
     for relation in PER_DELIVERY:
         kept = {d: f for (r, d), f in before.items() if r == relation and d not in changed}
         assert kept and {d: after[(relation, d)] for d in kept} == kept, relation

@@ -1,14 +1,17 @@
 -- One ServiceCategory per ServiceName across the whole dataset (FOCUS ServiceName-C-005-C, D48):
 -- the category the providers' own service maps (our seeds) give the name most often, else the one
--- most of its rows state (a native export states its own). int_charges_checked completes every
--- row with it. A table of its own because it is the one answer int_charges_checked takes from
--- every delivery at once: an incremental run counts the votes of all rows again (two columns of
--- each provider's conformed rows) and int_charges_checked rebuilds the deliveries whose rows hold
--- a category that is no longer the answer (D61).
+-- most of its rows state (a native export states its own). int_charges_unioned completes every row
+-- with it when it is read. The votes are every checked row's category as its provider states it
+-- (int_charges_checked keeps that, D73): two narrow columns of one table, counted again on every
+-- run, incremental ones included, since the answer is taken from every delivery at once.
 with
 
-unioned as (
-    {{ union_providers('charges_conformed', columns=['source_name', 'service_name', 'service_category']) }}
+checked as (
+    select
+        source_name,
+        service_name,
+        service_category
+    from {{ ref('int_charges_checked') }}
 ),
 
 service_category_votes as (
@@ -17,7 +20,7 @@ service_category_votes as (
         service_category,
         count(*) filter (where source_name <> 'focus') as service_map_row_count,
         count(*) as row_count
-    from unioned
+    from checked
     group by 1, 2
 ),
 

@@ -9,6 +9,7 @@
 -- Incremental by delivery (D63): an incremental run splits only the rows of the deliveries that
 -- rebuilt_deliveries() names (macros/incremental_by_delivery.sql).
 -- depends_on: {{ ref('int_charges_checked') }}
+-- depends_on: {{ ref('int_service_name_categories') }}
 {%- set rebuilt = rebuilt_deliveries() %}
 {%- set dimensions = [
     'delivery_id', 'source_file', 'source_row_number', 'row_kind', 'source_name', 'provider_name', 'billing_account_id',

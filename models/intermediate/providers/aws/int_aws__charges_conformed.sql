@@ -1,5 +1,5 @@
--- A table, not a view: the FOCUS dataset and the key tests read it, and recomputing the conform
--- (every text column parsed, seeds joined, tags rewritten) for each would repeat the heaviest step.
+-- A view (D73): its one reader, int_charges_checked, computes it in its own pass (filtered to the
+-- deliveries it rebuilds) and writes the one wide copy of the conformed rows.
 -- AWS line items conformed to FOCUS 1.2 (snake_case names), commitments per the FOCUS rules:
 --   * covered usage (DiscountedUsage, SavingsPlanCoveredUsage): EffectiveCost = the commitment's
 --     effective cost, status Used, PricingCategory Committed. BilledCost is 0: AWS bills
@@ -16,7 +16,7 @@ with
 
 line_items as (
     select * from {{ ref('int_aws__line_items') }}
-    where quarantine_reason is null and {{ delivery_to_rebuild() }}
+    where quarantine_reason is null
 ),
 
 service_categories as (

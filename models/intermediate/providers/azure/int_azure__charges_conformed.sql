@@ -1,4 +1,4 @@
--- A table, like the AWS conform: the FOCUS dataset and the key tests read it.
+-- A view, like the AWS conform: int_charges_checked computes it in its own pass (D73).
 -- Azure cost details conformed to FOCUS 1.2 (snake_case names), as ../shared/FINOPS_REFERENCE.md
 -- section 2 and Microsoft's own FOCUS conversion do it:
 --   * every amortised-export row, plus commitment purchases and refunds from the actual export
@@ -16,7 +16,7 @@ with
 
 line_items as (
     select * from {{ ref('int_azure__cost_details') }}
-    where is_carried and quarantine_reason is null and {{ delivery_to_rebuild() }}
+    where is_carried and quarantine_reason is null
 ),
 
 service_categories as (

@@ -18,7 +18,7 @@ with
 
 line_items as (
     select * from {{ ref('stg_focus__line_items') }}
-    where quarantine_reason is null and {{ delivery_to_rebuild() }}
+    where quarantine_reason is null
 ),
 
 issuers as (

@@ -1,4 +1,4 @@
--- A table, not a view, like the AWS conform: the FOCUS dataset and the key tests read it, and the
+-- A view, like the AWS conform: int_charges_checked computes it in its own pass (D73), so the
 -- labels are rewritten into Tags once.
 -- Google Cloud billing export rows conformed to FOCUS 1.2 (snake_case names), one FOCUS row per
 -- usable export row, no synthetic rows (see concept_gcp_in_focus):
@@ -13,7 +13,7 @@ with
 
 line_items as (
     select * from {{ ref('stg_gcp__billing_export') }}
-    where quarantine_reason is null and {{ delivery_to_rebuild() }}
+    where quarantine_reason is null
 ),
 
 service_categories as (
