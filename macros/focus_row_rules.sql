@@ -1,6 +1,6 @@
 {#- The FOCUS 1.2 row-level rules this warehouse enforces, by name: one place for every rule's SQL.
-    `int_charges_checked` quarantines every source row one of whose FOCUS rows breaks a rule (so a
-    single odd row never fails the build, D46), and the generic test `focus_rule` proves on
+    `int_charges_checked` checks every FOCUS row and `int_charges_rule_breaks` quarantines every
+    source row one of whose FOCUS rows breaks a rule (so a single odd row never fails the build, D46), and the generic test `focus_rule` proves on
     `focus_cost_and_usage` that every published row holds each rule.
     Each value is a boolean SQL expression that every row must satisfy, written over the public
     (PascalCase) columns; a rule that does not hold for every source names the sources it skips

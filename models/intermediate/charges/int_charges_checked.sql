@@ -6,10 +6,12 @@
 -- each computed here from its int_<provider>__charges_conformed view (the provider contract,
 -- macros/provider_contract.sql; var('providers')), and checked against the FOCUS row rules
 -- (macros/focus_row_rules.sql): `broken_focus_rule` names the first rule a row breaks. A source
--- row is usable only when every FOCUS row made from it holds every rule: otherwise all of them
--- carry `quarantine_reason` (D46), int_charges_unioned leaves them out and
--- int_source_line_items_unioned quarantines the source row with that reason, so the row is listed
--- in quarantine_line_items and the bill still reconciles to the cent.
+-- row is usable only when every FOCUS row made from it holds every rule: int_charges_rule_breaks
+-- lists the source rows that do not, with their reason (D46), int_charges_unioned leaves all their
+-- FOCUS rows out and int_source_line_items_unioned quarantines them with that reason, so the row is
+-- listed in quarantine_line_items and the bill still reconciles to the cent. That is read, not
+-- stored here: joined to this query's own rows, it made DuckDB keep a second copy of every checked
+-- row (43 s of 120 s at 10 M rows, D74).
 -- Account names are completed here (D45): the user's accounts.csv, else the name the export
 -- states, else the id (a row rule reads SubAccountName). ServiceCategory and ServiceSubcategory
 -- are kept as the provider states them: int_charges_unioned gives each ServiceName its one category
@@ -59,33 +61,13 @@ checked as (
     from named
 ),
 
--- Source rows one of whose FOCUS rows breaks a rule (an AWS fee row gives a Purchase row and an
--- Unused row; if either breaks a rule, neither is published).
-broken_source_rows as (
-    select
-        source_file,
-        source_row_number,
-        min(broken_focus_rule) as broken_focus_rule
-    from checked
-    where broken_focus_rule is not null
-    group by 1, 2
-),
-
 final as (
     select
-        checked.*,
+        *,
         -- Which dbt invocation wrote the row: the daily split rebuilds the deliveries this one did, and
         -- an incremental build's key tests look at them (D61, D63).
-        '{{ this_invocation() }}' as built_by_invocation,
-        case
-            when broken_source_rows.broken_focus_rule is not null
-                then 'breaks FOCUS rule ' || broken_source_rows.broken_focus_rule || ' (macros/focus_row_rules.sql)'
-        end as quarantine_reason
+        '{{ this_invocation() }}' as built_by_invocation
     from checked
-    left join broken_source_rows
-        on
-            checked.source_file = broken_source_rows.source_file
-            and checked.source_row_number = broken_source_rows.source_row_number
 )
 
 select * from final

@@ -1,17 +1,28 @@
 -- The FOCUS rows this warehouse publishes, all providers in one relation (snake_case FOCUS names):
--- every row of int_charges_checked whose source row holds every FOCUS row rule, with one
--- ServiceCategory per ServiceName across the whole dataset (FOCUS ServiceName-C-005-C, D48,
--- int_service_name_categories); a subcategory of another category becomes `Other (<category>)`.
+-- every row of int_charges_checked whose source row holds every FOCUS row rule (it is not in
+-- int_charges_rule_breaks), with one ServiceCategory per ServiceName across the whole dataset (FOCUS
+-- ServiceName-C-005-C, D48, int_service_name_categories); a subcategory of another category becomes
+-- `Other (<category>)`.
 -- The category is completed here, when the rows are read, because it is one answer taken from every
 -- delivery: a new delivery that changes it then rewrites no checked row (D73).
 -- The FOCUS dataset, the commitment models and allocation read this; the rows left out are
 -- quarantined (D46).
 with
 
+rule_breaks as (
+    select * from {{ ref('int_charges_rule_breaks') }}
+),
+
+-- Every FOCUS row of a source row none of whose FOCUS rows breaks a rule.
 checked as (
-    select * exclude (broken_focus_rule, quarantine_reason, built_by_invocation)
-    from {{ ref('int_charges_checked') }}
-    where quarantine_reason is null
+    select charges.* exclude (broken_focus_rule, built_by_invocation)  -- noqa: RF03
+    from {{ ref('int_charges_checked') }} as charges
+    where not exists (
+        select 1 from rule_breaks
+        where
+            rule_breaks.source_file = charges.source_file
+            and rule_breaks.source_row_number = charges.source_row_number
+    )
 ),
 
 subcategories as (

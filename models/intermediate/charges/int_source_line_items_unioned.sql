@@ -1,6 +1,6 @@
 -- Every raw row of every source with the provider's own billed and amortised amounts and the
 -- reason it was quarantined (NULL when it was used): staging's reason, else the FOCUS row rule one of
--- its FOCUS rows breaks after conforming (int_charges_checked, D46). The reconciliation's "raw" side
+-- its FOCUS rows breaks after conforming (int_charges_rule_breaks, D46). The reconciliation's "raw" side
 -- and the quarantine table both read this, so they cannot disagree about what a raw row was worth,
 -- and int_charges_unioned publishes exactly the rows quarantined nowhere here.
 --   billed_basis_cost / amortized_basis_cost: what the row adds to the provider's bill on each
@@ -29,13 +29,7 @@ candidate_bills as (
 
 -- Source rows whose conformed FOCUS rows break a FOCUS row rule (one reason per source row).
 rule_breaks as (
-    select
-        source_file,
-        source_row_number,
-        min(quarantine_reason) as quarantine_reason
-    from {{ ref('int_charges_checked') }}
-    where quarantine_reason is not null
-    group by 1, 2
+    select * from {{ ref('int_charges_rule_breaks') }}
 ),
 
 -- The bill an unreadable line belongs to: the one bill of its file it can belong to; with several
