@@ -53,7 +53,9 @@
 ] %}
 with recursive
 
-direct as (
+-- Not materialised: three places read it, and DuckDB would keep a copy of every slice to serve them;
+-- scanning the stored table again is cheaper (D75).
+direct as not materialized (
     select * from {{ ref('int_charges_allocated_direct') }}
     where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
 ),

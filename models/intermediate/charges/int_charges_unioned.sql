@@ -13,16 +13,16 @@ rule_breaks as (
     select * from {{ ref('int_charges_rule_breaks') }}
 ),
 
--- Every FOCUS row of a source row none of whose FOCUS rows breaks a rule.
+-- Every FOCUS row of a source row none of whose FOCUS rows breaks a rule. An anti join, not `not
+-- exists`: DuckDB plans the subquery as a join over every checked row (1.0 s per read at 10 M rows,
+-- against 0.2 s with 20 source rows to leave out; D74).
 checked as (
-    select charges.* exclude (broken_focus_rule, built_by_invocation)  -- noqa: RF03
+    select charges.* exclude (broken_focus_rule, built_by_invocation)  -- noqa: RF02
     from {{ ref('int_charges_checked') }} as charges
-    where not exists (
-        select 1 from rule_breaks
-        where
-            rule_breaks.source_file = charges.source_file
-            and rule_breaks.source_row_number = charges.source_row_number
-    )
+    anti join rule_breaks
+        on
+            charges.source_file = rule_breaks.source_file
+            and charges.source_row_number = rule_breaks.source_row_number
 ),
 
 subcategories as (

@@ -19,7 +19,9 @@
 ] %}
 with
 
-charges as (
+-- Not materialised: two branches read it (single-day and multi-day rows), and DuckDB would keep a
+-- copy of every charge to serve both; reading the stored rows twice is cheaper (D75).
+charges as not materialized (
     select
         {%- for column in dimensions %}
             {{ column }},
