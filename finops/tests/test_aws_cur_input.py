@@ -178,7 +178,7 @@ def test_a_link_leaving_the_landing_folder_stops_the_load_in_one_sentence(tmp_pa
 
 # ---------------------------------------------------------------- a single odd row never fails the build
 # A hand-written CUR of three payers whose rows each break a FOCUS row rule as delivered. Each row is
-# either conformed to valid FOCUS or quarantined naming the rule (int_charges_checked, DECISIONLOG
+# either conformed to valid FOCUS or quarantined naming the rule (int_charges_rule_breaks, DECISIONLOG
 # D46); the build passes every dbt test, the bill reconciles to the cent, and focus-validator finds
 # no failed MUST rule. The payers also show where account names come from (accounts.csv, else the
 # export's bill/PayerAccountName, else the id; D45).
