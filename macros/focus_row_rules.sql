@@ -1,7 +1,8 @@
 {#- The FOCUS 1.2 row-level rules this warehouse enforces, by name: one place for every rule's SQL.
     `int_charges_checked` checks every FOCUS row and `int_charges_rule_breaks` quarantines every
-    source row one of whose FOCUS rows breaks a rule (so a single odd row never fails the build, D46), and the generic test `focus_rule` proves on
-    `focus_cost_and_usage` that every published row holds each rule.
+    source row one of whose FOCUS rows breaks a rule (so a single odd row never fails the build,
+    D46), and the generic test `focus_rule` proves on `focus_cost_and_usage` that every published
+    row holds each rule.
     Each value is a boolean SQL expression that every row must satisfy, written over the public
     (PascalCase) columns; a rule that does not hold for every source names the sources it skips
     (`x_source_name`). References are to FINOPS_REFERENCE.md section 1, "Rules that make good data
