@@ -73,37 +73,38 @@ classified as (
     where line_items.line_item_type <> 'SavingsPlanNegation'
 ),
 
--- Every classified row as its charge, and the unused part of a recurring commitment fee once more,
--- as its own row (FOCUS: Unused commitment). One reader of `classified`: with two (a charge branch
--- and an unused branch) DuckDB kept a copy of every AWS line item to read it twice (D75).
-charge_rows as (
+charges as (
     select
         classified.*,
-        kinds.row_kind,
+        'charge' as row_kind,
         case
-            when kinds.row_kind = 'unused_commitment' then {{ to_money(0) }}
             when classified.line_item_type = 'SavingsPlanCoveredUsage' then {{ to_money(0) }}
             else classified.aws_billed_cost
         end as billed_cost,
-        case
-            when kinds.row_kind = 'unused_commitment' then classified.unused_commitment_cost
-            when classified.is_commitment_purchase then {{ to_money(0) }}
-            else classified.aws_amortized_cost
-        end as effective_cost,
-        case
-            when kinds.row_kind = 'unused_commitment' then 'Unused'
-            when classified.is_covered_usage then 'Used'
-        end as commitment_discount_status
+        case when classified.is_commitment_purchase then {{ to_money(0) }} else classified.aws_amortized_cost end
+            as effective_cost,
+        case when classified.is_covered_usage then 'Used' end as commitment_discount_status
     from classified
-    cross join unnest(
-        case
-            when
-                classified.line_item_type in ('RIFee', 'SavingsPlanRecurringFee')
-                and classified.unused_commitment_cost <> 0
-                then ['charge', 'unused_commitment']
-            else ['charge']
-        end
-    ) as kinds (row_kind)
+),
+
+-- The unused part of a recurring commitment fee, as its own row (FOCUS: Unused commitment).
+unused_commitments as (
+    select
+        classified.*,
+        'unused_commitment' as row_kind,
+        {{ to_money(0) }} as billed_cost,
+        classified.unused_commitment_cost as effective_cost,
+        'Unused' as commitment_discount_status
+    from classified
+    where
+        classified.line_item_type in ('RIFee', 'SavingsPlanRecurringFee')
+        and classified.unused_commitment_cost <> 0
+),
+
+charge_rows as (
+    select * from charges
+    union all
+    select * from unused_commitments
 ),
 
 rows_ as (
