@@ -53,7 +53,8 @@ amortised = sys.argv[3]
 azure_groups, gcp_files = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 money = sys.argv[6]  # the warehouse's money type (settings.money_type)
 import os
-con = duckdb.connect(config={"memory_limit": os.environ["FINOPS_MEMORY_LIMIT"]})  # as the build
+con = duckdb.connect(config={"memory_limit": os.environ["FINOPS_MEMORY_LIMIT"],
+                        "allocator_background_threads": True})  # as the build
 parts = []
 # Azure: each group of files shares its header spelling (EA or MCA); the actual export's cost is the
 # billed basis, the amortised export's the amortised one.

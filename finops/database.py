@@ -10,6 +10,12 @@ spills to the same folder (DECISIONLOG D60).
 variables) and every child process use the same values; `connect` applies them. A work that does
 not fit in the limit spills to the folder instead of failing; DuckDB itself uses about 80 % of the
 machine when no limit is set, which on a laptop shared with a browser means swapping.
+
+Every connection also runs DuckDB's allocator (jemalloc) with its background threads, which hand
+freed memory back to the system as it goes. Without them memory a query freed could stay with the
+process while the next step allocated more: dbt's incremental insert of the allocation, run from
+dbt's worker thread through a cursor, took the build's process to 5.1-5.4 GiB under a 3.5 GB limit,
+against 3.5 GiB with them (DECISIONLOG D76).
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ def connect(path: Path | str | None = None, read_only: bool = False):  # noqa: A
     """A DuckDB connection (in memory without a path) under the memory limit and spill folder."""
     import duckdb
 
-    config = {"memory_limit": memory_limit()}
+    config = {"memory_limit": memory_limit(), "allocator_background_threads": True}
     spill = temp_directory()
     if spill:
         Path(spill).mkdir(parents=True, exist_ok=True)

@@ -35,10 +35,12 @@ def test_every_connection_goes_through_finops_database() -> None:
 
 
 def test_dbt_and_the_warehouse_connections_use_the_same_limit_and_spill_folder(tmp_path: Path) -> None:
+    """The limit, the spill folder and the allocator's background threads (D76) alike."""
     spill = tmp_path / "spill"
     env = {**os.environ, "FINOPS_MEMORY_LIMIT": "1536MB", "FINOPS_TEMP_DIR": str(spill),
            "FINOPS_WORK_DUCKDB_PATH": str(tmp_path / "work.duckdb")}
-    query = "select current_setting('memory_limit') as m, current_setting('temp_directory') as t"
+    query = ("select current_setting('memory_limit') as m, current_setting('temp_directory') as t, "
+             "current_setting('allocator_background_threads') as a")
     dbt = Path(sys.executable).parent / "dbt"
     shown = subprocess.run(
         [str(dbt), "show", "--inline", query, "--output", "json", "--project-dir", str(REPO_ROOT), "--profiles-dir",
@@ -51,9 +53,10 @@ def test_dbt_and_the_warehouse_connections_use_the_same_limit_and_spill_folder(t
          f"print(connect().execute({query!r}).fetchone())"],
         env=env, capture_output=True, text=True, check=True, cwd=REPO_ROOT,
     ).stdout.strip()
-    limit, folder = ast.literal_eval(ours)
-    assert folder == str(spill)
+    limit, folder, background = ast.literal_eval(ours)
+    assert folder == str(spill) and background is True
     assert f'"m": "{limit}"' in shown.stdout and f'"t": "{folder}"' in shown.stdout, shown.stdout
+    assert '"a": true' in shown.stdout, shown.stdout  # DuckDB's default is false
     assert limit != subprocess.run(  # the setting changed something: the default differs
         [sys.executable, "-c", "import duckdb; print(duckdb.connect().execute(\"select current_setting('memory_limit')\")"
          ".fetchone()[0])"], capture_output=True, text=True, check=True).stdout.strip()
