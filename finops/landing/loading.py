@@ -34,8 +34,9 @@ Failure safety: a changed delivery's new partition is a new file beside the old 
 views (which name the ledger's files) and the small tables are replaced in one transaction at the
 end, and only then are the files the ledger no longer names removed. A load that stops part way (a
 file that cannot be read stops it with a sentence naming the file) leaves the ledger and every file
-it names as they were; the next load reads the changed deliveries again. Each file is one DuckDB
-pass; Python touches only the rare rejected lines.
+it names as they were; the next load reads the changed deliveries again. A CSV or JSON-lines file is
+read once into a scratch table and written from it; a parquet file is read once, by the COPY that
+writes its delivery's partition (D77). Python touches only the rare rejected lines.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..database import DEFAULT_MEMORY_LIMIT, SettingError, connect
+from ..errors import InputError
 from . import deliveries as ledger_module
 from .discovery import discover
 from .files import NOT_READ, LandingError, LandingFile, delivery_id
@@ -98,12 +100,15 @@ class Loader:
         self.rejected = 0
         self.recovered = 0
         self.warnings: list[str] = []
-        # The files of the delivery being read, one scratch table each, by raw table: each file is
-        # read once into its own table, and the delivery's partition is written from them in one
-        # COPY (write_delivery), so no row is copied a second time inside the database.
+        # The files of the delivery being read, one part each, by raw table; the delivery's partition
+        # is written from them in one COPY (write_delivery). A CSV or JSON-lines file is read once into
+        # a scratch table (its rows are numbered and its rejected lines known only once it is read); a
+        # parquet file, which numbers its own rows and rejects none, is a view over the file, so its
+        # rows go from the file into the partition in that COPY without a copy in between.
         self.parts: dict[str, list[str]] = {}
         self.part_objects: list[str] = []  # what drop_parts drops ("view x", "table y"), in that order
         self.part_count = 0
+        self.file_views: list[tuple[str, LandingFile]] = []  # the parts read from their file in the COPY
 
     def stage(self, table: str, query: str) -> int:
         """Keep a file's rows (a query giving some of the raw table's columns) for its delivery's
@@ -113,6 +118,18 @@ class Loader:
         self.con.execute(f"create temp table {name} as {query}")
         self.parts.setdefault(table, []).append(name)
         self.part_objects.append(f"table {name}")
+        return self.con.execute(f"select count(*) from {name}").fetchone()[0]
+
+    def stage_file_view(self, table: str, query: str, f: LandingFile) -> int:
+        """Keep a parquet file's rows (a query over the file) for its delivery's partition as a view:
+        the partition's COPY reads them from the file. Counting them reads the file's row counts
+        only; a damaged page is found by the COPY (write_delivery names the file)."""
+        self.part_count += 1
+        name = f"_part_{self.part_count}"
+        self.con.execute(f"create temp view {name} as {query}")
+        self.parts.setdefault(table, []).append(name)
+        self.part_objects.append(f"view {name}")
+        self.file_views.append((name, f))
         return self.con.execute(f"select count(*) from {name}").fetchone()[0]
 
     def stage_file_rows(self, table: str) -> int:
@@ -138,15 +155,30 @@ class Loader:
             union = " union all by name ".join(
                 [f"select * from {loading_table(table)}", *(f"select * from {p}" for p in parts)])
             target = ledger_module.partition_path(raw_dir, table, delivery, generation)
-            ledger_module.write_partition(self.con, f"select * from ({union})", target)
+            try:
+                ledger_module.write_partition(self.con, f"select * from ({union})", target)
+            except Exception:  # duckdb raises several error classes for unreadable input
+                self._raise_for_unreadable_file(parts)
+                raise
             written.append(table)
         self.drop_parts()
         return written
 
+    def _raise_for_unreadable_file(self, parts: list[str]) -> None:
+        """After a partition's COPY failed: read each of its parts that is a view over a file whole,
+        so that a file that cannot be read is named in one sentence, as when it is read on its own."""
+        for name, f in self.file_views:
+            if name in parts:
+                try:
+                    self.con.execute(f"create or replace temp table _file_probe as select * from {name}")
+                except Exception as exc:  # duckdb raises several error classes for unreadable input
+                    raise self.unreadable(f, exc) from None
+                self.con.execute("drop table _file_probe")
+
     def drop_parts(self) -> None:
         for kind_and_name in self.part_objects:
             self.con.execute(f"drop {kind_and_name}")
-        self.parts, self.part_objects = {}, []
+        self.parts, self.part_objects, self.file_views = {}, [], []
 
     def rel(self, f: LandingFile) -> str:
         """The file's lineage path (relative to the landing folder, links resolved)."""
@@ -303,17 +335,21 @@ class Loader:
         except LandingError:
             raise
         except Exception as exc:  # duckdb raises several error classes for unreadable input
-            first_line = str(exc).strip().splitlines()[0]
-            if "Out of Memory" in first_line:
-                raise SettingError(
-                    f"{self.rel(f)}: reading it needs more memory than FINOPS_MEMORY_LIMIT="
-                    f"{os.environ.get('FINOPS_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT)} allows ({first_line}); raise "
-                    "FINOPS_MEMORY_LIMIT and run again."
-                ) from None
-            raise LandingError(
-                f"{self.rel(f)}: cannot be loaded ({first_line}); the file is damaged or not in the expected "
-                "format, so re-download it from the provider or remove it."
-            ) from None
+            raise self.unreadable(f, exc) from None
+
+    def unreadable(self, f: LandingFile, exc: Exception) -> InputError:
+        """The one sentence for a file DuckDB could not read (too little memory is a setting's fault)."""
+        first_line = str(exc).strip().splitlines()[0]
+        if "Out of Memory" in first_line:
+            return SettingError(
+                f"{self.rel(f)}: reading it needs more memory than FINOPS_MEMORY_LIMIT="
+                f"{os.environ.get('FINOPS_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT)} allows ({first_line}); raise "
+                "FINOPS_MEMORY_LIMIT and run again."
+            )
+        return LandingError(
+            f"{self.rel(f)}: cannot be loaded ({first_line}); the file is damaged or not in the expected "
+            "format, so re-download it from the provider or remove it."
+        )
 
     def _load_file(self, f: LandingFile) -> int:
         meta = (
@@ -331,9 +367,10 @@ class Loader:
         else:
             select, relation, spec = provider.select(self, f)
             if spec is None:
-                # Parquet numbers its rows itself (file_row_number), so the rows go straight in.
-                loaded = self.stage(table, f"select {select}, {meta}, file_row_number + 1 as _source_row_number "
-                                           f"from {relation}")
+                # Parquet numbers its rows itself (file_row_number) and rejects none, so its rows go from
+                # the file straight into the partition (stage_file_view).
+                loaded = self.stage_file_view(
+                    table, f"select {select}, {meta}, file_row_number + 1 as _source_row_number from {relation}", f)
                 lines, note = [], ""
             else:
                 loaded, lines, note = self._load_csv(f, table, select, spec, meta)
