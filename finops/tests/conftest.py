@@ -48,6 +48,28 @@ def _query(path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def write_cur2(path: Path, payer: str, cost: str, rows: int = 1) -> None:
+    """A CUR 2.0 data file (Data Exports' parquet, snake_case columns, snappy) with `rows` usage rows;
+    `cost` is a SQL expression, which may use the row's index `i`."""
+    import duckdb
+
+    columns = {
+        "identity_line_item_id": f"'cur2-{path.parts[-4]}-' || i", "bill_payer_account_id": f"'{payer}'",
+        "bill_billing_period_start_date": "timestamp '2026-08-01'",
+        "bill_billing_period_end_date": "timestamp '2026-09-01'", "line_item_usage_account_id": f"'{payer}'",
+        "line_item_line_item_type": "'Usage'", "line_item_usage_start_date": "timestamp '2026-08-03 00:00:00'",
+        "line_item_usage_end_date": "timestamp '2026-08-03 01:00:00'", "line_item_product_code": "'AmazonEC2'",
+        "line_item_usage_amount": "1.0", "line_item_currency_code": "'USD'", "line_item_unblended_cost": cost,
+        "pricing_public_on_demand_cost": cost, "pricing_unit": "'Hrs'",
+        "line_item_resource_id": "'i-' || md5(i::varchar)",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    select = ", ".join(f"{value} as {name}" for name, value in columns.items())
+    con.execute(f"copy (select {select} from range({rows}) as t(i)) to '{path}' (format parquet, compression snappy)")
+    con.close()
+
+
 def run_finops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "finops.cli", *args],

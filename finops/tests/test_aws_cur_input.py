@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Build, build_warehouse, run_finops
+from .conftest import Build, build_warehouse, run_finops, write_cur2
 from .validator_helpers import failed_must_rules, needs_validator
 
 COLUMNS = [
@@ -76,25 +76,12 @@ def test_parquet_damaged_past_its_footer_is_one_clear_line_naming_the_file(tmp_p
     import duckdb
 
     path = tmp_path / "landing" / "aws_cur2" / "exp" / "data" / "BILLING_PERIOD=2026-08" / "exp-00001.snappy.parquet"
-    path.parent.mkdir(parents=True)
-    columns = {
-        "identity_line_item_id": "'li-' || i", "bill_payer_account_id": "'111111111111'",
-        "bill_billing_period_start_date": "timestamp '2026-08-01'",
-        "bill_billing_period_end_date": "timestamp '2026-09-01'", "line_item_usage_account_id": "'111111111111'",
-        "line_item_line_item_type": "'Usage'", "line_item_usage_start_date": "timestamp '2026-08-03 00:00:00'",
-        "line_item_usage_end_date": "timestamp '2026-08-03 01:00:00'", "line_item_product_code": "'AmazonEC2'",
-        "line_item_usage_amount": "1.0", "line_item_currency_code": "'USD'",
-        "line_item_unblended_cost": "(i % 997) / 100", "pricing_public_on_demand_cost": "(i % 997) / 100",
-        "pricing_unit": "'Hrs'", "line_item_resource_id": "'i-' || md5(i::varchar)",
-    }
-    con = duckdb.connect()
-    select = ", ".join(f"{value} as {name}" for name, value in columns.items())
-    con.execute(f"copy (select {select} from range(20000) as t(i)) to '{path}' (format parquet, compression snappy)")
+    write_cur2(path, "111111111111", "(i % 997) / 100", rows=20000)
     data = bytearray(path.read_bytes())
     data[len(data) // 4:len(data) // 4 + 2000] = b"\xab" * 2000  # a data page, far from the footer
     path.write_bytes(bytes(data))
-    assert con.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0] == 20000  # the footer reads
-    con.close()
+    with duckdb.connect() as con:  # the footer reads
+        assert con.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0] == 20000
     load = run_finops("load", "--landing", str(tmp_path / "landing"), "--duckdb", str(tmp_path / "w.duckdb"))
     output = load.stdout + load.stderr
     assert load.returncode == 2, output

@@ -18,10 +18,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from .conftest import REPO_ROOT, Build, build_warehouse
+from .conftest import REPO_ROOT, Build, build_warehouse, write_cur2
 from .test_aws_cur_input import COLUMNS as CUR_COLUMNS
 from .test_aws_cur_input import PERIOD, usage_row, write_cur
 from .test_azure_input import az_pair, write_az, write_az_pair
@@ -46,24 +45,6 @@ def write_focus(path: Path, rows: list[list[str]]) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(FOCUS_HEADER)
         writer.writerows(rows)
-
-
-def write_cur2(path: Path, payer: str, cost: str) -> None:
-    """A CUR 2.0 data file (Data Exports' parquet, snake_case columns) with one usage row."""
-    columns = {
-        "identity_line_item_id": f"'cur2-{path.parts[-4]}'", "bill_payer_account_id": f"'{payer}'",
-        "bill_billing_period_start_date": "timestamp '2026-08-01'",
-        "bill_billing_period_end_date": "timestamp '2026-09-01'", "line_item_usage_account_id": f"'{payer}'",
-        "line_item_line_item_type": "'Usage'", "line_item_usage_start_date": "timestamp '2026-08-03 00:00:00'",
-        "line_item_usage_end_date": "timestamp '2026-08-03 01:00:00'", "line_item_product_code": "'AmazonEC2'",
-        "line_item_usage_amount": "1.0", "line_item_currency_code": "'USD'", "line_item_unblended_cost": cost,
-        "pricing_public_on_demand_cost": cost, "pricing_unit": "'Hrs'",
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    select = ", ".join(f"{value} as {name}" for name, value in columns.items())
-    con.execute(f"copy (select {select}) to '{path}' (format parquet)")
-    con.close()
 
 
 @dataclass
