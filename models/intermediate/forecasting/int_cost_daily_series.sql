@@ -18,7 +18,9 @@
 -- Grain: one row per series and UTC charge day with cost.
 with
 
-pieces as (
+-- Not materialised: two places read it (every piece, and the purchase pieces with their frequency),
+-- and DuckDB would keep a copy of every piece to serve both; scanning the table again is cheaper (D78).
+pieces as not materialized (
     select
         charge_date,
         billing_currency,

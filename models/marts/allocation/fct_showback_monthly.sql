@@ -10,7 +10,9 @@
 -- billed in several currencies reads one chargeback figure per owner.
 with
 
-allocated as (
+-- Not materialised: two places read it (what each owner receives and what it gives away), and
+-- DuckDB would keep a copy of every piece to serve both; scanning again is cheaper (D78).
+allocated as not materialized (
     select * from {{ ref('fct_cost_allocated') }}
 ),
 

@@ -15,7 +15,9 @@
 -- every one is evaluated exactly, in one sort per group. Ties go to the smaller commitment.
 with
 
-charges as (
+-- Not materialised: two places read it (the window and the eligible usage), and DuckDB would keep a
+-- copy of every FOCUS row to serve both; reading the view again is cheaper (D78).
+charges as not materialized (
     select * from {{ ref('int_charges_unioned') }}
 ),
 
