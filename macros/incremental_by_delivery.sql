@@ -4,10 +4,10 @@
     holds it (`finops load` keeps the ledger raw.deliveries, one row per delivery, and one parquet
     partition of raw rows per delivery). A delivery whose current load no dbt build has finished
     with has `built_fingerprint` distinct from `fingerprint`; `finops build` sets it after a build
-    succeeds. The line-item models are incremental (delete+insert on their delivery column, set per
-    folder in dbt_project.yml): an incremental run reads and rewrites only the rows of those
-    deliveries, plus whatever a model's own rule says must be rebuilt with them (see
-    rebuilt_deliveries() below). A full refresh (`finops build --full-refresh`,
+    succeeds. The line-item models are materialised `incremental_by_delivery` (set per folder in
+    dbt_project.yml; the materialisation is at the end of this file): an incremental run reads and
+    rewrites only the rows of those deliveries, plus whatever a model's own rule says must be
+    rebuilt with them (see rebuilt_deliveries() below). A full refresh (`finops build --full-refresh`,
     or one `finops build` chooses itself when the project or the mapping files changed) rebuilds
     every delivery.
 
@@ -24,7 +24,13 @@
                                            delivery that now gives a model no row leaves none behind -#}
 
 {% macro incremental_by_delivery() -%}
-    {{ return(this is not none and is_incremental()) }}
+    {#- dbt's is_incremental() answers only for its own `incremental` materialization. -#}
+    {%- if not execute or this is none or model.config.materialized != 'incremental_by_delivery'
+        or should_full_refresh() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set relation = adapter.get_relation(this.database, this.schema, this.table) -%}
+    {{ return(relation is not none and relation.type == 'table') }}
 {%- endmacro %}
 
 {% macro deliveries_not_built() -%}
@@ -186,3 +192,62 @@
     {%- set written = (deliveries_not_built() + rewritten_deliveries(checked_relation)) | unique | sort -%}
     {{ return(delivery_column ~ ' in ' ~ sql_in_list(written)) }}
 {%- endmacro %}
+
+{#- The materialisation `incremental_by_delivery` (D79). A full refresh, or the first build, writes
+    the table whole, as a new table swapped in for the old one. An incremental run lets the model's
+    pre-hook delete the rows of the deliveries it rebuilds (delete_deliveries_not_built() or
+    delete_rebuilt_deliveries(): the model's own filter names the same ids), then inserts the
+    model's rows straight from its query. dbt's own `incremental` writes them twice: into a
+    temporary table first, then from it into the model, after deleting the ids it finds there
+    again, which at 10 M rows cost more than computing the rows (D79). The query's columns must be
+    the model's, by name and type (as dbt's on_schema_change: fail); `finops build` refreshes fully
+    when the project changed (D61), so only a direct `dbt build` of an edited project can meet that. -#}
+{% materialization incremental_by_delivery, adapter='duckdb' -%}
+    {%- set existing = load_cached_relation(this) -%}
+    {%- set target = this.incorporate(type='table') -%}
+    {%- set intermediate = make_intermediate_relation(target) -%}
+    {%- set backup = make_backup_relation(target, 'table' if existing is none else existing.type) -%}
+    {%- set incremental = existing is not none and existing.type == 'table' and not should_full_refresh() -%}
+    {{ drop_relation_if_exists(load_cached_relation(intermediate)) }}
+    {{ drop_relation_if_exists(load_cached_relation(backup)) }}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {%- if incremental %}
+        {#- DuckDB's own names of both sides' columns and types (describe plans the query, runs nothing) -#}
+        {%- set wanted = [] -%}
+        {%- for row in run_query('describe ' ~ target) -%}
+            {%- do wanted.append(row[0] | lower ~ ' ' ~ row[1] | lower) -%}
+        {%- endfor -%}
+        {%- set given = [] -%}
+        {%- for row in run_query('describe (' ~ sql ~ '\n)') -%}
+            {%- do given.append(row[0] | lower ~ ' ' ~ row[1] | lower) -%}
+        {%- endfor -%}
+        {%- if wanted | sort != given | sort -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ ": the model's columns are no longer the table's (table: " ~ wanted | sort | join(', ')
+                ~ "; model: " ~ given | sort | join(', ') ~ "); rebuild it with --full-refresh.") }}
+        {%- endif -%}
+        {%- call statement('main') -%}
+            insert into {{ target }} by name (
+                {{ sql }}
+            )
+        {%- endcall -%}
+    {%- else %}
+        {%- call statement('main') -%}
+            {{ create_table_as(False, intermediate, sql) }}
+        {%- endcall -%}
+        {%- if existing is not none -%}
+            {%- do adapter.rename_relation(existing, backup) -%}
+        {%- endif -%}
+        {%- do adapter.rename_relation(intermediate, target) -%}
+    {%- endif %}
+    {%- do persist_docs(target, model) -%}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {%- do adapter.commit() -%}
+    {%- if existing is not none and not incremental -%}
+        {%- do adapter.drop_relation(backup) -%}
+    {%- endif -%}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ return({'relations': [target]}) }}
+{%- endmaterialization %}
