@@ -211,10 +211,9 @@
     {{ drop_relation_if_exists(load_cached_relation(intermediate)) }}
     {{ drop_relation_if_exists(load_cached_relation(backup)) }}
 
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {%- if incremental %}
-        {#- DuckDB's own names of both sides' columns and types (describe plans the query, runs nothing) -#}
+    {%- if incremental -%}
+        {#- Checked before the pre-hook deletes anything: DuckDB's own names and types of the table's
+            columns and of the query's (describe plans the query and runs nothing). -#}
         {%- set wanted = [] -%}
         {%- for row in run_query('describe ' ~ target) -%}
             {%- do wanted.append(row[0] | lower ~ ' ' ~ row[1] | lower) -%}
@@ -225,9 +224,16 @@
         {%- endfor -%}
         {%- if wanted | sort != given | sort -%}
             {{ exceptions.raise_compiler_error(
-                this ~ ": the model's columns are no longer the table's (table: " ~ wanted | sort | join(', ')
-                ~ "; model: " ~ given | sort | join(', ') ~ "); rebuild it with --full-refresh.") }}
+                this.schema ~ '.' ~ this.identifier ~ " no longer has the model's columns (only in the table: "
+                ~ (wanted | reject('in', given) | join(', ') or 'none') ~ "; only in the model: "
+                ~ (given | reject('in', wanted) | join(', ') or 'none')
+                ~ "); nothing was written: rebuild with --full-refresh.") }}
         {%- endif -%}
+    {%- endif %}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {%- if incremental %}
         {%- call statement('main') -%}
             insert into {{ target }} by name (
                 {{ sql }}

@@ -12,6 +12,7 @@ folder; the deliveries that did not change must not have been read or rewritten.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -202,7 +203,8 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     full = build_warehouse(landing, root / "full" / "warehouse.duckdb", mappings=SAMPLE_MAPPINGS_DIR)
     assert full.returncode == 0, full.output[-4000:]
-    return {"step_1": step_1, "step_2": step_2, "no_change": no_change, "full": full,
+    return {"landing": landing, "warehouse": warehouse,
+            "step_1": step_1, "step_2": step_2, "no_change": no_change, "full": full,
             "redelivered_cost": (redelivered_cost_1, _redelivered_cost(step_2)),
             "stamps": (stamps_1, stamps_2), "after_step_1": after_step_1, "after_step_2": after_step_2, "after_no_change": _deliveries(no_change),
             "published": (published_1, published_2), "categories": (categories_1, _categories(step_2))}
@@ -292,3 +294,32 @@ def test_publication_writes_only_the_changed_deliveries_files(steps: dict) -> No
             assert after[(relation, delivery)][1] != before[(relation, delivery)][1], (relation, delivery)
         written = {d for (r, d) in after if r == relation and (r, d) not in before}
         assert len(written) == 11, relation  # month 3 of each export
+
+
+def test_a_table_that_no_longer_has_its_models_columns_is_left_as_it_was(steps: dict, tmp_path: Path) -> None:
+    """An incremental run inserts a model's rows straight from its query (D79). When the stored table's
+    columns are no longer the model's, the run stops before deleting or writing a row of it."""
+    copy = tmp_path / "incremental" / "warehouse.duckdb"
+    shutil.copytree(steps["warehouse"].parent, copy.parent)
+    work = WarehousePaths(copy).work
+    import duckdb
+
+    con = duckdb.connect(str(work))
+    con.execute("alter table intermediate.int_charges_checked add column x_added_by_hand varchar")
+    before = con.execute("select delivery_id, count(*) from intermediate.int_charges_checked group by 1 order by 1").fetchall()
+    con.close()
+    # The same landing folder (the ledger keeps its paths), one delivery of it with a newer file.
+    changed = next(p for p in sorted((steps["landing"] / REDELIVERED).rglob("*")) if p.is_file())
+    stat = changed.stat()
+    os.utime(changed, (stat.st_atime, stat.st_mtime + 60))
+    build = build_warehouse(steps["landing"], copy, mappings=SAMPLE_MAPPINGS_DIR)
+    assert build.returncode != 0, build.output[-4000:]
+    assert "dbt build: incremental: 1 of 33 deliveries to rebuild" in build.output, build.output[-4000:]
+    assert "intermediate.int_charges_checked no longer has the model's columns (only in the table: x_added_by_hand varchar; " \
+        "only in the model: none); nothing was written: rebuild with --full-refresh." in build.output, build.output[-4000:]
+    after = duckdb.connect(str(work), read_only=True)
+    try:
+        assert after.execute("select delivery_id, count(*) from intermediate.int_charges_checked "
+                             "group by 1 order by 1").fetchall() == before
+    finally:
+        after.close()
