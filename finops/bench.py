@@ -12,7 +12,8 @@ incremental, against the floor.
 3. Times the floor: one plain DuckDB pass over the same current delivery files (AWS, Azure and
    Google Cloud) that computes billed and amortised totals per account and day, also in a child
    process.
-Prints rows, wall time, rows per second and peak memory for each; the last line is
+While a build runs, its whole output goes to .bench/warehouse-N-M.<run>.log and its latest line to the
+console every 30 s. Prints rows, wall time, rows per second and peak memory for each; the last line is
 `build/floor ratio: <number>` (the full build's). Figures, not assertions: nothing fails on speed.
 """
 
@@ -115,15 +116,31 @@ print(json.dumps({"seconds": seconds, "groups": rows[0], "rows": int(rows[1]), "
 '''
 
 
-def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, float, float]:
-    """Run a child process; its exit code, output, wall seconds and peak RSS (MiB, its own rusage)."""
+HEARTBEAT_SECONDS = 30.0  # at most this long between two lines of a running child's progress on the console
+
+
+def _run(args: list[str], env: dict[str, str] | None = None, log: Path | None = None
+         ) -> tuple[int, str, float, float]:
+    """Run a child process; its exit code, output, wall seconds and peak RSS (MiB, its own rusage).
+    With `log`, the child's output goes to that file as it comes, and the console gets its latest line
+    every HEARTBEAT_SECONDS (plain lines, readable in CI logs): a run at 100 M rows takes hours."""
     start = time.perf_counter()
     child = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              env={**os.environ, **(env or {})})
-    output = child.stdout.read() if child.stdout else ""
+    lines: list[str] = []
+    last_shown = start
+    with open(log, "w") if log else open(os.devnull, "w") as sink:
+        for line in child.stdout or []:
+            lines.append(line)
+            sink.write(line)
+            sink.flush()
+            now = time.perf_counter()
+            if log and now - last_shown >= HEARTBEAT_SECONDS:
+                print(f"  {now - start:7.0f} s  {line.rstrip()[:160]}", flush=True)
+                last_shown = now
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, output, time.perf_counter() - start, usage.ru_maxrss / 1024
+    return child.returncode, "".join(lines), time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
 def _ensure_landing(rows: int, months: int) -> Path:
@@ -243,8 +260,9 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
         if name == "incremental refresh":
             print(f"re-delivered the last month with changes: {_redeliver_last_month(landing)} files rewritten",
                   flush=True)
-        print(f"{name} (load + dbt build with every test, no docs) ...", flush=True)
-        code, output, seconds, peak = _run(build, env)
+        log = BENCH_DIR / f"{database.stem}.{name.replace(' ', '-')}.log"
+        print(f"{name} (load + dbt build with every test, no docs; its output in {log}) ...", flush=True)
+        code, output, seconds, peak = _run(build, env, log)
         if code != 0:
             print(output[-6000:])
             print(f"error: the {name} failed, so there is nothing to measure.", file=sys.stderr)
