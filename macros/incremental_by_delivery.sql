@@ -208,6 +208,18 @@
     {%- set intermediate = make_intermediate_relation(target) -%}
     {%- set backup = make_backup_relation(target, 'table' if existing is none else existing.type) -%}
     {%- set incremental = existing is not none and existing.type == 'table' and not should_full_refresh() -%}
+    {#- Only the pre-hook deletes what a run rebuilds: a model without one would get its rebuilt
+        deliveries twice on every incremental run, so it stops at its first build instead. -#}
+    {%- set deleting = [] -%}
+    {%- for hook in pre_hooks if 'delete_deliveries_not_built' in hook.sql or 'delete_rebuilt_deliveries' in hook.sql -%}
+        {%- do deleting.append(hook) -%}
+    {%- endfor -%}
+    {%- if not deleting -%}
+        {{ exceptions.raise_compiler_error(
+            this.schema ~ '.' ~ this.identifier ~ " is materialized incremental_by_delivery but no pre-hook deletes"
+            ~ " the deliveries a run rebuilds; nothing was written: give it the pre-hook delete_deliveries_not_built()"
+            ~ " or delete_rebuilt_deliveries() in dbt_project.yml (macros/incremental_by_delivery.sql).") }}
+    {%- endif -%}
     {{ drop_relation_if_exists(load_cached_relation(intermediate)) }}
     {{ drop_relation_if_exists(load_cached_relation(backup)) }}
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -323,3 +325,39 @@ def test_a_table_that_no_longer_has_its_models_columns_is_left_as_it_was(steps: 
                              "group by 1 order by 1").fetchall() == before
     finally:
         after.close()
+
+
+def test_a_model_without_the_delete_pre_hook_does_not_build(tmp_path: Path) -> None:
+    """Only the pre-hook deletes the deliveries an incremental run rebuilds (D79): a model materialized
+    `incremental_by_delivery` without it would get them twice on every refresh, so it stops at its first
+    build with the sentence that says what to add. A small dbt project of its own, with our macro file."""
+    project = tmp_path / "toy"
+    (project / "models").mkdir(parents=True)
+    (project / "macros").mkdir()
+    shutil.copy(Path(__file__).parents[2] / "macros" / "incremental_by_delivery.sql", project / "macros")
+    (project / "dbt_project.yml").write_text(
+        "name: toy\nversion: '1.0'\nconfig-version: 2\nprofile: toy\n"
+        "models:\n  toy:\n    +materialized: incremental_by_delivery\n"
+        "    hooked:\n      +pre-hook: \"{{ delete_deliveries_not_built() }}\"\n")
+    (project / "profiles.yml").write_text(
+        f"toy:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {tmp_path / 'toy.duckdb'}\n"
+        "      threads: 1\n")
+    for folder in ("hooked", "unhooked"):
+        (project / "models" / folder).mkdir()
+        (project / "models" / folder / f"m_{folder}.sql").write_text("select 'd1' as delivery_id, 1 as v\n")
+    dbt = [str(Path(sys.executable).with_name("dbt")), "run", "--project-dir", str(project),
+           "--profiles-dir", str(project), "--full-refresh"]
+    run = subprocess.run(dbt, capture_output=True, text=True, cwd=project)
+    assert run.returncode != 0, run.stdout[-3000:]
+    assert "main.m_unhooked is materialized incremental_by_delivery but no pre-hook deletes the deliveries a run " \
+        "rebuilds; nothing was written: give it the pre-hook delete_deliveries_not_built() or " \
+        "delete_rebuilt_deliveries() in dbt_project.yml" in run.stdout, run.stdout[-3000:]
+    assert "OK created sql incremental_by_delivery model main.m_hooked" in run.stdout, run.stdout[-3000:]
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "toy.duckdb"), read_only=True)
+    try:
+        tables = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    assert tables == {"m_hooked"}
