@@ -116,28 +116,36 @@ print(json.dumps({"seconds": seconds, "groups": rows[0], "rows": int(rows[1]), "
 '''
 
 
-HEARTBEAT_SECONDS = 30.0  # at most this long between two lines of a running child's progress on the console
+HEARTBEAT_SECONDS = 30.0  # how often the console gets a running child's latest line
 
 
 def _run(args: list[str], env: dict[str, str] | None = None, log: Path | None = None
          ) -> tuple[int, str, float, float]:
     """Run a child process; its exit code, output, wall seconds and peak RSS (MiB, its own rusage).
-    With `log`, the child's output goes to that file as it comes, and the console gets its latest line
-    every HEARTBEAT_SECONDS (plain lines, readable in CI logs): a run at 100 M rows takes hours."""
+    With `log`, the child's output goes to that file as it comes, and every HEARTBEAT_SECONDS the
+    console gets the seconds so far and the child's latest line (plain lines, readable in CI logs; a
+    run at 100 M rows takes hours, and one model can run for minutes without a line)."""
+    import threading
+
     start = time.perf_counter()
     child = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              env={**os.environ, **(env or {})})
     lines: list[str] = []
-    last_shown = start
-    with open(log, "w") if log else open(os.devnull, "w") as sink:
-        for line in child.stdout or []:
-            lines.append(line)
-            sink.write(line)
-            sink.flush()
-            now = time.perf_counter()
-            if log and now - last_shown >= HEARTBEAT_SECONDS:
-                print(f"  {now - start:7.0f} s  {line.rstrip()[:160]}", flush=True)
-                last_shown = now
+
+    def read() -> None:
+        with open(log, "w") if log else open(os.devnull, "w") as sink:
+            for line in child.stdout or []:
+                lines.append(line)
+                sink.write(line)
+                sink.flush()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    while reader.is_alive():
+        reader.join(HEARTBEAT_SECONDS)
+        if log and reader.is_alive():
+            latest = lines[-1].rstrip()[:160] if lines else "(no output yet)"
+            print(f"  {time.perf_counter() - start:7.0f} s  {latest}", flush=True)
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     return child.returncode, "".join(lines), time.perf_counter() - start, usage.ru_maxrss / 1024

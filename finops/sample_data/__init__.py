@@ -16,6 +16,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import threading
 import time
 import zlib
@@ -141,6 +142,41 @@ class _Writers:
 WRITERS = max(2, min(os.cpu_count() or 2, 8) + 1)
 
 
+class _PlainProgress:
+    """The generator's progress as plain lines (no carriage returns), readable in CI logs: steps done of
+    all, what it is on and the seconds so far, at most every PLAIN_PROGRESS_SECONDS, and once at the end.
+    Thread-safe: the reports are written concurrently."""
+
+    PLAIN_PROGRESS_SECONDS = 30.0
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+        self.done, self.postfix = 0, ""
+        self.start = self.last = time.monotonic()
+        self.lock = threading.Lock()
+
+    def _show(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.enabled and (force or now - self.last >= self.PLAIN_PROGRESS_SECONDS):
+            on = f" ({self.postfix})" if self.postfix else ""
+            print(f"generate: {self.done}/{self.total} steps{on}, {now - self.start:.0f} s", flush=True)
+            self.last = now
+
+    def update(self, n: int = 1) -> None:
+        with self.lock:
+            self.done += n
+            self._show()
+
+    def set_postfix_str(self, text: str) -> None:
+        with self.lock:
+            self.postfix = text
+            self._show()
+
+    def close(self) -> None:
+        with self.lock:
+            self._show(force=True)
+
+
 def generate(
     out_dir: Path,
     seed: int,
@@ -192,7 +228,9 @@ def generate(
             n_files = max(1, math.ceil(g.n_bulk / MAX_ROWS_PER_FILE))
             n_steps += 1 + n_files * (2 if (g.spec.key == "A" and m.idx == redelivered) else 1)
     n_steps += len(PROVIDERS) * months + 3 + (1 if history_months else 0)
-    bar = tqdm(total=n_steps, desc="generate", unit="step", disable=not progress)
+    # A bar on a terminal; elsewhere (a CI log, the bench's output) plain lines, at most every 30 s.
+    bar = (tqdm(total=n_steps, desc="generate", unit="step", disable=not progress) if sys.stdout.isatty()
+           else _PlainProgress(n_steps, enabled=progress))
     gz = _Gzipper()
     writers = _Writers(WRITERS)
     lock = threading.Lock()
