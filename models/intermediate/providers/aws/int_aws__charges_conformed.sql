@@ -14,12 +14,7 @@
 -- Quarantined rows are not here: see quarantine_line_items.
 with
 
--- Neither this nor `classified` is materialised, though the charge branch and the unused-commitment
--- branch both read them: DuckDB would keep a copy of every AWS line item to serve the two (at 100 M
--- rows over 12 months, 55 GB spilled to disk before the build was stopped, D81). The second branch
--- reads the raw files again for its recurring fees only (its line item type filter is applied before
--- the text is parsed).
-line_items as not materialized (
+line_items as (
     select * from {{ ref('int_aws__line_items') }}
     where quarantine_reason is null
 ),
@@ -32,7 +27,7 @@ pricing_units as (
     select * from {{ ref('aws_pricing_units') }}
 ),
 
-classified as not materialized (
+classified as (
     select
         line_items.*,
         coalesce(line_items.savings_plan_arn, line_items.reservation_arn) as commitment_id,
