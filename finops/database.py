@@ -5,8 +5,9 @@ spills to the same folder (DECISIONLOG D60).
 |----------------------|---------------------------------|--------------------------------------------------|
 | FINOPS_MEMORY_LIMIT  | 3.5GB                           | DuckDB `memory_limit` of the loader, dbt and the checks (each process) |
 | FINOPS_TEMP_DIR      | warehouse.data/tmp              | DuckDB `temp_directory`: where work larger than the limit spills |
+| FINOPS_BATCH_ROWS    | 15000000                        | the loaded rows the largest models write per statement (D82) |
 
-`finops` resolves both once (`configure`) and exports them, so dbt (profiles.yml reads the same
+`finops` resolves them once (`configure`) and exports them, so dbt (profiles.yml reads the same
 variables) and every child process use the same values; `connect` applies them. A work that does
 not fit in the limit spills to the folder instead of failing; DuckDB itself uses about 80 % of the
 machine when no limit is set, which on a laptop shared with a browser means swapping.
@@ -29,6 +30,8 @@ from .errors import InputError
 # DuckDB's buffer limit; the process around it (Python, dbt's manifest, allocations DuckDB does not
 # count) adds 0.5-1 GiB, so the whole build stays under 4.5 GiB (D60).
 DEFAULT_MEMORY_LIMIT = "3.5GB"
+# A 10 M-row bill (12 M rows loaded over 3 months) is one batch; a year of 100 M rows is several (D82).
+DEFAULT_BATCH_ROWS = "15000000"
 SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.IGNORECASE)
 
 
@@ -45,6 +48,18 @@ def memory_limit() -> str:
     return value.strip().replace(" ", "")
 
 
+def batch_rows() -> str:
+    """FINOPS_BATCH_ROWS: the models that filter by delivery_batch() write their deliveries in batches
+    of at most this many loaded rows, one statement each, so what a statement keeps or spills is
+    bounded by the batch, not by the bill (DECISIONLOG D82)."""
+    value = (os.environ.get("FINOPS_BATCH_ROWS") or DEFAULT_BATCH_ROWS).strip().replace("_", "")
+    if not value.isdigit() or int(value) < 1:
+        raise SettingError(
+            f"FINOPS_BATCH_ROWS={value!r}: not a whole number of rows, e.g. 15000000; set it and run again."
+        )
+    return str(int(value))
+
+
 def temp_directory(data_dir: Path | None = None) -> str:
     """FINOPS_TEMP_DIR, else `<data_dir>/tmp`, else DuckDB's own default beside the database."""
     value = os.environ.get("FINOPS_TEMP_DIR")
@@ -57,6 +72,7 @@ def configure(data_dir: Path) -> None:
     """Resolve the settings once, for this process and every process it starts (dbt reads them too)."""
     os.environ["FINOPS_MEMORY_LIMIT"] = memory_limit()
     os.environ["FINOPS_TEMP_DIR"] = temp_directory(data_dir)
+    os.environ["FINOPS_BATCH_ROWS"] = batch_rows()
 
 
 def connect(path: Path | str | None = None, read_only: bool = False):  # noqa: ANN201 - duckdb connection

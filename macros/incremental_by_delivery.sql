@@ -21,7 +21,10 @@
                                            `true`: the ids are literals, so DuckDB skips the other
                                            deliveries' parquet partitions and row groups unread
     delete_deliveries_not_built(column)    the pre-hook: delete those deliveries' rows first, so a
-                                           delivery that now gives a model no row leaves none behind -#}
+                                           delivery that now gives a model no row leaves none behind
+    delivery_batch(ids, column)            `<column> in (ids)` (`true` when ids is none: every
+                                           delivery), marked so that the materialisation writes a
+                                           large run in batches of deliveries (D82) -#}
 
 {% macro incremental_by_delivery() -%}
     {#- dbt's is_incremental() answers only for its own `incremental` materialization. -#}
@@ -41,6 +44,13 @@
         "select delivery_id from " ~ source('landing', 'deliveries')
         ~ " where built_fingerprint is distinct from fingerprint order by delivery_id"
     )) }}
+{%- endmacro %}
+
+{% macro delivery_batch(ids=none, column='delivery_id') -%}
+    {#- The deliveries a run of the model writes, as a predicate on `column`: `<column> in (ids)`, or
+        `true` for every delivery (ids none: a full refresh, or a unit test), marked so that the
+        materialisation can write them in batches (D82, delivery_batch_queries() below). -#}
+    /*finops:batch {{ column }}*/{{ 'true' if ids is none else column ~ ' in ' ~ sql_in_list(ids) }}/*finops:end*/
 {%- endmacro %}
 
 {% macro delivery_ids(sql) -%}
@@ -243,18 +253,28 @@
         {%- endif -%}
     {%- endif %}
 
+    {%- set batches = delivery_batch_queries(sql) %}
+
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {%- if incremental %}
-        {%- call statement('main') -%}
-            insert into {{ target }} by name (
-                {{ sql }}
-            )
-        {%- endcall -%}
-    {%- else %}
-        {%- call statement('main') -%}
-            {{ create_table_as(False, intermediate, sql) }}
-        {%- endcall -%}
+    {%- for batch_sql in batches %}
+        {%- if batches | length > 1 -%}
+            {{ log(this.identifier ~ ': batch ' ~ loop.index ~ ' of ' ~ batches | length
+                ~ ' (' ~ '{:,}'.format(batch_sql.rows) ~ ' rows loaded)', info=True) }}
+        {%- endif -%}
+        {%- if incremental or not loop.first %}
+            {%- call statement('main' if loop.last else 'batch') -%}
+                insert into {{ target if incremental else intermediate }} by name (
+                    {{ batch_sql.sql }}
+                )
+            {%- endcall -%}
+        {%- else %}
+            {%- call statement('main' if loop.last else 'batch') -%}
+                {{ create_table_as(False, intermediate, batch_sql.sql) }}
+            {%- endcall -%}
+        {%- endif %}
+    {%- endfor %}
+    {%- if not incremental %}
         {%- if existing is not none -%}
             {%- do adapter.rename_relation(existing, backup) -%}
         {%- endif -%}
@@ -269,3 +289,64 @@
     {{ run_hooks(post_hooks, inside_transaction=False) }}
     {{ return({'relations': [target]}) }}
 {%- endmaterialization %}
+
+
+{#- delivery_batch_queries(sql): the model's query as one or more batches (D82), each a dict of `sql`
+    (the query for that batch's deliveries) and `rows` (the rows the loader read for them). A model
+    that filters its input with delivery_batch() is written in batches of deliveries of at most
+    var('delivery_batch_rows') loaded rows each (FINOPS_BATCH_ROWS; a delivery larger than that is
+    a batch of its own), in the ledger's order; any other model, or a run within one batch, is one
+    query as the model wrote it. Each batch is one statement, so what DuckDB keeps or spills while
+    it runs (a CTE read twice, a hash table, a sort) is bounded by the batch, not by the bill; the
+    batches are written in the model's one transaction, so a failed batch leaves the table as it
+    was. Every row of a FOCUS-grain model comes from one delivery and depends on other deliveries
+    only through tables built before it (the allocation's weights, the commitments' daily split),
+    so writing the deliveries in batches gives the same rows as writing them at once
+    (test_incremental_refresh.py proves it). -#}
+{% macro delivery_batch_queries(sql) -%}
+    {%- set marks = modules.re.findall('/[*]finops:batch (\\w+)[*]/(.*?)/[*]finops:end[*]/', sql) | unique | list -%}
+    {%- if not marks -%}
+        {{ return([{'sql': sql, 'rows': none}]) }}
+    {%- endif -%}
+    {%- if marks | length > 1 -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ": delivery_batch() is given different deliveries"
+            ~ " in one query; give every use of it the same ones.") }}
+    {%- endif -%}
+    {%- set column, predicate = marks[0] -%}
+    {%- set ids = [] -%}
+    {%- for quoted in modules.re.findall("'((?:[^']|'')*)'", predicate) -%}
+        {%- do ids.append(quoted | replace("''", "'")) -%}
+    {%- endfor -%}
+    {%- set limit = var('delivery_batch_rows') | int -%}
+    {%- set ledger = run_query(
+        "select delivery_id, coalesce(rows_loaded, 0) from " ~ source('landing', 'deliveries')
+        ~ (" where delivery_id in " ~ sql_in_list(ids) if predicate != 'true' else '')
+        ~ " order by delivery, delivery_id") -%}
+    {%- set batches = [] -%}
+    {%- set current = {'ids': [], 'rows': 0} -%}
+    {%- for row in ledger.rows -%}
+        {%- if current.ids and current.rows + row[1] > limit -%}
+            {%- do batches.append(current.copy()) -%}
+            {%- do current.update({'ids': [], 'rows': 0}) -%}
+        {%- endif -%}
+        {%- do current.update({'ids': current.ids + [row[0]], 'rows': current.rows + row[1]}) -%}
+    {%- endfor -%}
+    {%- do batches.append(current) -%}
+    {%- if batches | length == 1 -%}
+        {{ return([{'sql': sql, 'rows': current.rows}]) }}
+    {%- endif -%}
+    {#- An id the ledger does not hold goes with the last batch. Every raw row belongs to a delivery
+        the ledger holds (the loader writes both), and a row a batch left out would break the
+        reconciliation to the bill, which stops the build. -#}
+    {%- set listed = ledger.columns[0].values() | list -%}
+    {%- do current.update({'ids': current.ids + (ids | reject('in', listed) | list)}) -%}
+    {%- set marked = '/*finops:batch ' ~ column ~ '*/' ~ predicate ~ '/*finops:end*/' -%}
+    {%- set queries = [] -%}
+    {%- for batch in batches -%}
+        {%- do queries.append({
+            'sql': sql | replace(marked,
+                '/*finops:batch ' ~ column ~ '*/' ~ column ~ ' in ' ~ sql_in_list(batch.ids) ~ '/*finops:end*/'),
+            'rows': batch.rows}) -%}
+    {%- endfor -%}
+    {{ return(queries) }}
+{%- endmacro %}

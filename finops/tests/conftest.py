@@ -81,10 +81,11 @@ def run_finops(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
     )
 
 
-def build_warehouse(landing: Path, duckdb_path: Path, mappings: Path | None = None) -> Build:
-    """`finops build` on a landing folder (with the mapping files in `mappings`, else none); the result
-    keeps dbt's output for failure messages."""
-    env = {"FINOPS_MAPPINGS_DIR": str(mappings)} if mappings else None
+def build_warehouse(landing: Path, duckdb_path: Path, mappings: Path | None = None,
+                    env: dict[str, str] | None = None) -> Build:
+    """`finops build` on a landing folder (with the mapping files in `mappings`, else none, and the
+    environment variables in `env`); the result keeps dbt's output for failure messages."""
+    env = {**({"FINOPS_MAPPINGS_DIR": str(mappings)} if mappings else {}), **(env or {})}
     proc = run_finops("build", "--landing", str(landing), "--duckdb", str(duckdb_path), "--no-docs", env=env)
     return Build(landing, duckdb_path, proc.returncode, proc.stdout + proc.stderr)
 

@@ -6,13 +6,15 @@ month 3 arrives, month 2 of one AWS payer is re-delivered with other amounts, an
 most of its rows under one ServiceName with another ServiceCategory, which changes that name's one
 category (D48) for the two earlier months too. Every public mart of that warehouse must equal, row
 for row and to the last unit of money, a warehouse built in one full refresh from the final landing
-folder; the deliveries that did not change must not have been read or rewritten.
+folder; the deliveries that did not change must not have been read or rewritten. The same two steps
+written in small batches of deliveries (D82) must give the same marts again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +41,10 @@ RESTATED = "gcp/gcp_billing_export_v1_0F1E2D_3C4B5A_697887/invoice_month=202607"
 RECATEGORIZING_EXPORT = "focus/kestrel-focus10"
 RECATEGORIZED_NAME, RECATEGORIZED_TO = "Kestrel Object Store", "Databases"
 RECATEGORIZED = {f"{RECATEGORIZING_EXPORT}/billing_period=2026-07", f"{RECATEGORIZING_EXPORT}/billing_period=2026-08"}
+# FINOPS_BATCH_ROWS for the batched steps: a few deliveries of the 800-row sample per batch (D82).
+BATCH_ROWS = "1500"
+BATCHED_MODELS = ("int_charges_checked", "int_charges_split_by_day", "int_charges_allocated_direct",
+                  "int_charges_allocated")
 
 
 def _month(path: Path, landing: Path) -> int | None:
@@ -205,11 +211,31 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     full = build_warehouse(landing, root / "full" / "warehouse.duckdb", mappings=SAMPLE_MAPPINGS_DIR)
     assert full.returncode == 0, full.output[-4000:]
-    return {"landing": landing, "warehouse": warehouse,
+    return {"landing": landing, "warehouse": warehouse, "generated": (first, second),
             "step_1": step_1, "step_2": step_2, "no_change": no_change, "full": full,
             "redelivered_cost": (redelivered_cost_1, _redelivered_cost(step_2)),
             "stamps": (stamps_1, stamps_2), "after_step_1": after_step_1, "after_step_2": after_step_2, "after_no_change": _deliveries(no_change),
             "published": (published_1, published_2), "categories": (categories_1, _categories(step_2))}
+
+
+@pytest.fixture(scope="module")
+def batched_steps(steps: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The same two steps on a warehouse of their own, the largest models writing their deliveries in
+    batches of at most BATCH_ROWS loaded rows (D82): step 1 a full refresh, step 2 an incremental one."""
+    first, second = steps["generated"]
+    root = tmp_path_factory.mktemp("batched")
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    env = {"FINOPS_BATCH_ROWS": BATCH_ROWS}
+    _copy_months(first, landing, {1, 2})
+    step_1 = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR, env=env)
+    assert step_1.returncode == 0, step_1.output[-4000:]
+    _copy_months(first, landing, {3})
+    _recategorize(landing)
+    _replace(landing, second, REDELIVERED)
+    _replace(landing, second, RESTATED)
+    step_2 = build_warehouse(landing, warehouse, mappings=SAMPLE_MAPPINGS_DIR, env=env)
+    assert step_2.returncode == 0, step_2.output[-4000:]
+    return {"step_1": step_1, "step_2": step_2}
 
 
 def test_steps_are_incremental_and_rebuild_only_what_changed(steps: dict) -> None:
@@ -234,6 +260,19 @@ def test_every_public_mart_equals_a_full_refresh(steps: dict) -> None:
     # The changed amounts did reach the marts (equality would hold vacuously if the re-delivery were ignored).
     before, after = steps["redelivered_cost"]
     assert before and after and before != after
+
+
+def test_a_run_written_in_batches_equals_one_written_at_once(steps: dict, batched_steps: dict) -> None:
+    """Each step's full and incremental refresh, written in batches of deliveries, gives every public
+    mart the rows the unbatched steps give, to the last unit of money."""
+    for step in ("step_1", "step_2"):
+        output = batched_steps[step].output
+        for model in BATCHED_MODELS:
+            assert re.search(rf"{model}: batch 2 of \d+ ", output), (step, model)
+        assert not re.search(r": batch \d+ of ", steps[step].output), step  # the default is one batch here
+        marts = _public_marts(steps[step])
+        differing = {mart: d for mart in marts if (d := _differences(batched_steps[step], steps[step], mart)) != (0, 0)}
+        assert differing == {}, step
 
 
 def test_a_category_changed_by_a_new_month_reaches_the_earlier_months(steps: dict) -> None:

@@ -21,6 +21,13 @@ def test_a_memory_limit_duckdb_cannot_read_is_one_sentence(tmp_path: Path) -> No
         "error: FINOPS_MEMORY_LIMIT='lots': not a size DuckDB understands, e.g. 4GB or 800MB; set it and run again."]
 
 
+def test_a_batch_size_that_is_not_a_number_of_rows_is_one_sentence(tmp_path: Path) -> None:
+    proc = run_finops("summary", "--duckdb", str(tmp_path / "w.duckdb"), env={"FINOPS_BATCH_ROWS": "10M"})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "error: FINOPS_BATCH_ROWS='10M': not a whole number of rows, e.g. 15000000; set it and run again."]
+
+
 def test_every_connection_goes_through_finops_database() -> None:
     """No module opens DuckDB itself: finops/database.py applies the limit and the spill folder."""
     offenders = []

@@ -57,7 +57,7 @@ with recursive
 -- scanning the stored table again is cheaper (D75).
 direct as not materialized (
     select * from {{ ref('int_charges_allocated_direct') }}
-    where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
+    where {{ delivery_batch(rebuilt if incremental_by_delivery() else none) }}
 ),
 
 rules as (

@@ -31,7 +31,7 @@ slices as (
         billed_cost,
         effective_cost
     from {{ ref('int_charges_split_by_day') }}
-    where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
+    where {{ delivery_batch(rebuilt if incremental_by_delivery() else none) }}
 ),
 
 settings as (

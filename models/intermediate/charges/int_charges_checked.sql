@@ -17,14 +17,15 @@
 -- are kept as the provider states them: int_charges_unioned gives each ServiceName its one category
 -- when it is read (D48), so an answer taken from every delivery never rewrites a delivery here and
 -- int_service_name_categories counts its votes from this table (D73). No row rule reads them.
-{#- Incremental by delivery (D61): the deliveries not yet built. The conform views are filtered by
-    those ids as literals, so DuckDB reads only their raw partitions. #}
+{#- Incremental by delivery (D61): the deliveries not yet built, every delivery in a full refresh,
+    written in batches when they are many rows (D82). The conform views are filtered by those ids
+    as literals, so DuckDB reads only their raw partitions. #}
 with
 
 unioned as (
     {{ union_providers(
         'charges_conformed',
-        where=('delivery_id in ' ~ sql_in_list(deliveries_not_built())) if incremental_by_delivery() else none
+        where=delivery_batch(deliveries_not_built() if incremental_by_delivery() else none)
     ) }}
 ),
 

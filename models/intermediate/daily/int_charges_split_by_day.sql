@@ -37,7 +37,7 @@ charges as not materialized (
         or date_trunc('day', charge_period_start)
         = date_trunc('day', charge_period_end - interval 1 microsecond) as is_single_day
     from {{ ref('int_charges_unioned') }}
-    where {{ 'delivery_id in ' ~ sql_in_list(rebuilt) if incremental_by_delivery() else 'true' }}
+    where {{ delivery_batch(rebuilt if incremental_by_delivery() else none) }}
 ),
 
 commitment_days as (
