@@ -211,7 +211,9 @@
     temporary table first, then from it into the model, after deleting the ids it finds there
     again, which at 10 M rows cost more than computing the rows (D79). The query's columns must be
     the model's, by name and type (as dbt's on_schema_change: fail); `finops build` refreshes fully
-    when the project changed (D61), so only a direct `dbt build` of an edited project can meet that. -#}
+    when the project changed (D61), so only a direct `dbt build` of an edited project can meet that.
+    A model that filters its input with delivery_batch() is written in batches of deliveries, one
+    statement each, first into the new table or after the pre-hook's delete (D82). -#}
 {% materialization incremental_by_delivery, adapter='duckdb' -%}
     {%- set existing = load_cached_relation(this) -%}
     {%- set target = this.incorporate(type='table') -%}

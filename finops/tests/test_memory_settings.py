@@ -25,7 +25,7 @@ def test_a_batch_size_that_is_not_a_number_of_rows_is_one_sentence(tmp_path: Pat
     proc = run_finops("summary", "--duckdb", str(tmp_path / "w.duckdb"), env={"FINOPS_BATCH_ROWS": "10M"})
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "error: FINOPS_BATCH_ROWS='10M': not a whole number of rows, e.g. 15000000; set it and run again."]
+        "error: FINOPS_BATCH_ROWS='10M': not a whole number of rows, e.g. 4000000; set it and run again."]
 
 
 def test_every_connection_goes_through_finops_database() -> None:
