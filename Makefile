@@ -23,7 +23,7 @@ help:
 	@echo "make run     build the warehouse (sample data unless FINOPS_LANDING_DIR is set)"
 	@echo "make test    lint + dbt parse + pytest (builds a test warehouse, runs every dbt test and the FOCUS validator)"
 	@echo "make docs    serve the dbt docs site on http://localhost:8080"
-	@echo "make bench ROWS=10000000 MONTHS=3   benchmark full, incremental and no-change builds against one plain DuckDB pass"
+	@echo "make bench ROWS=10000000 MONTHS=3   benchmark full, incremental and no-change builds against one plain DuckDB pass (RESUME=1: go on after a stop)"
 
 $(CURDIR)/.venv-tools/bin/uv:
 	python3 -m venv $(CURDIR)/.venv-tools
@@ -50,7 +50,7 @@ docs: install
 	$(RUN) dbt docs serve --project-dir . --profiles-dir . --port 8080
 
 bench: install
-	$(RUN) finops bench --rows $(ROWS) --months $(MONTHS)
+	$(RUN) finops bench --rows $(ROWS) --months $(MONTHS) $(if $(RESUME),--resume)
 
 clean:
 	rm -rf target logs .cache .bench landing/sample warehouse.duckdb warehouse.data

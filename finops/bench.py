@@ -13,7 +13,10 @@ incremental, against the floor.
    Google Cloud) that computes billed and amortised totals per account and day, also in a child
    process.
 While a build runs, its whole output goes to .bench/warehouse-N-M.<run>.log and its latest line to the
-console every 30 s. Prints rows, wall time, rows per second and peak memory for each; the last line is
+console every 30 s. Each finished run's figures go to .bench/warehouse-N-M.runs.json at once; with `--resume`
+(`make bench RESUME=1`) a bench that was stopped (a 100 M-row run takes longer than a working session)
+starts at the first run not recorded there, on the same warehouse and landing, if the code's commit is
+the one the recorded runs were measured with. Prints rows, wall time, rows per second and peak memory for each; the last line is
 `build/floor ratio: <number>` (the full build's). Figures, not assertions: nothing fails on speed.
 """
 
@@ -250,21 +253,74 @@ def _folder_seconds(folder: str) -> float:
                and r["unique_id"].startswith("model."))
 
 
-def run_benchmark(rows: int, months: int = MONTHS) -> int:
+def _commit() -> str:
+    """The code's git commit, with `+changes` when the work tree differs from it ("unknown" outside git)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        return git("rev-parse", "HEAD") + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _recorded_runs(record: Path, database: Path, resume: bool) -> dict | None:
+    """The runs a stopped bench recorded, to resume after them; {} to start from nothing; None (after
+    one sentence) when they cannot be resumed."""
     import json
+
+    if not resume or not record.is_file():
+        record.unlink(missing_ok=True)
+        return {}
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    commit = _commit()
+    if commit.endswith(("+changes", "unknown")):
+        print(f"error: the code in {REPO_ROOT} is not a commit of its own ({commit}), so nothing shows that the runs "
+              f"in {record} were measured on it; commit the changes, or run the bench again without RESUME=1.",
+              file=sys.stderr)
+        return None
+    if saved["commit"] != commit:
+        print(f"error: {record} holds runs measured at commit {saved['commit']}, but the code is at {commit}; "
+              "figures from two versions of the code cannot be one bench, so run it again without RESUME=1.",
+              file=sys.stderr)
+        return None
+    if saved["runs"] and not database.is_file():
+        print(f"error: {record} holds runs made on {database}, which is gone; run the bench again without RESUME=1.",
+              file=sys.stderr)
+        return None
+    return saved["runs"]
+
+
+def run_benchmark(rows: int, months: int = MONTHS, resume: bool = False) -> int:
+    import json
+    from datetime import datetime, timezone
 
     landing = _ensure_landing(rows, months)
     database = BENCH_DIR / f"warehouse-{rows}-{months}.duckdb"
-    database.unlink(missing_ok=True)
-    shutil.rmtree(WarehousePaths(database).data_dir, ignore_errors=True)  # a full build from nothing
+    record = BENCH_DIR / f"{database.stem}.runs.json"
+    recorded = _recorded_runs(record, database, resume)
+    if recorded is None:
+        return 1
+    if not recorded:
+        database.unlink(missing_ok=True)
+        shutil.rmtree(WarehousePaths(database).data_dir, ignore_errors=True)  # a full build from nothing
     build = [sys.executable, "-m", "finops.cli", "build", "--landing", str(landing), "--duckdb", str(database),
              "--no-docs"]
     # The generated data's rule files; the build's own spill folder (beside its warehouse).
     env = {"FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR), "FINOPS_TEMP_DIR": str(WarehousePaths(database).data_dir / "tmp"),
            "FINOPS_MEMORY_LIMIT": memory_limit()}
 
-    runs, forecasting, anomalies, savings = {}, {}, {}, {}
+    runs, forecasting, anomalies, savings, measured = {}, {}, {}, {}, {}
+    commit = _commit()
     for name in ("full build", "incremental refresh", "no-change refresh"):
+        if name in recorded:
+            saved = recorded[name]
+            runs[name] = (saved["seconds"], saved["peak_mib"], saved["plan"])
+            forecasting[name], anomalies[name], savings[name] = (saved["forecasting"], saved["anomalies"],
+                                                                 saved["savings"])
+            measured[name] = saved["measured_at"]
+            print(f"{name}: recorded at {measured[name]} ({saved['seconds']:.1f} s); resuming after it", flush=True)
+            continue
         if name == "incremental refresh":
             print(f"re-delivered the last month with changes: {_redeliver_last_month(landing)} files rewritten",
                   flush=True)
@@ -280,6 +336,12 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
         forecasting[name] = _folder_seconds("forecasting") if "nothing changed" not in plan else 0.0
         anomalies[name] = _folder_seconds("anomalies") if "nothing changed" not in plan else 0.0
         savings[name] = _folder_seconds("savings") if "nothing changed" not in plan else 0.0
+        recorded[name] = {"seconds": seconds, "peak_mib": peak, "plan": plan, "forecasting": forecasting[name],
+                          "anomalies": anomalies[name], "savings": savings[name],
+                          "measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+        partial = record.with_name(record.name + ".partial")
+        partial.write_text(json.dumps({"commit": commit, "runs": recorded}, indent=1), encoding="utf-8")
+        os.replace(partial, record)
 
     con = connect(database, read_only=True)
     by_source = dict(con.execute(
@@ -313,8 +375,9 @@ def run_benchmark(rows: int, months: int = MONTHS) -> int:
           f"memory limit {memory_limit()}")
     for name, (seconds, peak, plan) in runs.items():
         share = f"  {100 * seconds / full_seconds:5.1f} % of the full build" if name != "full build" else ""
+        resumed = f"  [measured {measured[name]}, before this run resumed]" if name in measured else ""
         print(f"{name + ':':21} {seconds:8.1f} s  {raw_rows / seconds:12,.0f} rows/s  peak memory {peak:8,.0f} MiB"
-              f"{share}   ({plan.removeprefix('dbt build: ')})")
+              f"{share}   ({plan.removeprefix('dbt build: ')}){resumed}")
     print(f"forecasts and budgets (the models in models/*/forecasting/): {series} series; "
           + ", ".join(f"{name} {forecasting[name]:.1f} s = {100 * forecasting[name] / runs[name][0]:.1f} % of its wall"
                       for name in runs if forecasting[name]))

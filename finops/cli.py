@@ -10,7 +10,7 @@
     finops summary  [--duckdb PATH]                   what the published warehouse holds
     finops validate [--duckdb PATH]                   focus-validator on the published FOCUS dataset
     finops expect   [--duckdb PATH]                   great-expectations suites on the published marts
-    finops bench    [--rows N] [--months M]
+    finops bench    [--rows N] [--months M] [--resume]
     finops --debug ...                                tracebacks for internal faults
 
 Sources read (finops/landing/providers.py): aws_cur, aws_cur2 (CUR 2.0), focus (native FOCUS exports),
@@ -236,7 +236,7 @@ def _expect(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
-    return run_benchmark(args.rows, args.months)
+    return run_benchmark(args.rows, args.months, args.resume)
 
 
 def _on_sigterm(signum, frame) -> None:  # noqa: ANN001, ARG001 - signal handler signature
@@ -295,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                                 "refresh against one plain DuckDB pass")
     bench.add_argument("--rows", type=int, default=10_000_000)
     bench.add_argument("--months", type=int, default=3)
+    bench.add_argument("--resume", action="store_true",
+                       help="go on from the last run a stopped bench recorded (same commit, warehouse and landing)")
     bench.set_defaults(func=_bench)
 
     args = parser.parse_args(argv)
