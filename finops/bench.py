@@ -167,6 +167,38 @@ def _ensure_landing(rows: int, months: int) -> Path:
     return landing
 
 
+def _mappings(months: int) -> Path:
+    """The sample's mapping files (seeds/mappings), with an exchange rate for every generated month.
+    The sample's exchange_rates.csv covers its three months; a bench over more months would stop at the
+    first month without a rate (the build asks for one, D40), so each currency pair's last sample rate
+    is carried forward to the later months, in .bench/mappings-<months>/. A benchmark's bill, not a
+    finance one; with three months or fewer it is the sample's folder unchanged."""
+    import csv
+
+    from .sample_data.aws import build_months
+
+    rates_file = SAMPLE_MAPPINGS_DIR / "exchange_rates.csv"
+    with rates_file.open(newline="", encoding="utf-8") as handle:
+        rates = list(csv.DictReader(handle))
+    covered = {(r["from_currency"], r["to_currency"], r["month"]) for r in rates}
+    latest: dict[tuple[str, str], dict] = {}
+    for row in sorted(rates, key=lambda r: r["month"]):
+        latest[(row["from_currency"], row["to_currency"])] = row
+    added = [{**row, "month": month} for month in (m.start.strftime("%Y-%m") for m in build_months("2026-07", months))
+             for (source, target), row in latest.items()
+             if month > row["month"] and (source, target, month) not in covered]
+    if not added:
+        return SAMPLE_MAPPINGS_DIR
+    folder = BENCH_DIR / f"mappings-{months}"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(SAMPLE_MAPPINGS_DIR, folder)
+    with (folder / "exchange_rates.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rates[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rates + added)
+    return folder
+
+
 def _redeliver_last_month(landing: Path) -> int:
     """Rewrite every current data file of the last billing period (AWS's without 0.5 % of their on-demand
     usage rows, chosen anew each time); returns how many files."""
@@ -307,7 +339,7 @@ def run_benchmark(rows: int, months: int = MONTHS, resume: bool = False) -> int:
     build = [sys.executable, "-m", "finops.cli", "build", "--landing", str(landing), "--duckdb", str(database),
              "--no-docs"]
     # The generated data's rule files; the build's own spill folder (beside its warehouse).
-    env = {"FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR), "FINOPS_TEMP_DIR": str(WarehousePaths(database).data_dir / "tmp"),
+    env = {"FINOPS_MAPPINGS_DIR": str(_mappings(months)), "FINOPS_TEMP_DIR": str(WarehousePaths(database).data_dir / "tmp"),
            "FINOPS_MEMORY_LIMIT": memory_limit()}
 
     runs, forecasting, anomalies, savings, measured = {}, {}, {}, {}, {}

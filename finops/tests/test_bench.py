@@ -1,8 +1,10 @@
-"""`finops bench --resume`: a stopped bench goes on from its recorded runs only when they were measured
-on the same code and warehouse; otherwise one sentence says why not and what to do."""
+"""`finops bench`: a stopped bench goes on from its recorded runs (`--resume`) only when they were
+measured on the same code and warehouse, otherwise one sentence says why not and what to do; a bench
+over more months than the sample's mapping files cover gets an exchange rate for every month."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -60,3 +62,27 @@ def test_resume_refuses_runs_it_cannot_vouch_for_in_one_sentence(bench_files, mo
                 "warehouse gone": "is gone"}[case]
     assert expected in message
     assert record.exists()  # the recorded runs are kept for a resume that can use them
+
+
+def test_a_bench_over_a_year_has_an_exchange_rate_for_every_generated_month(tmp_path, monkeypatch):
+    from finops.sample_data.aws import build_months
+
+    monkeypatch.setattr(bench, "BENCH_DIR", tmp_path)
+    assert bench._mappings(3) == bench.SAMPLE_MAPPINGS_DIR  # the sample's three months: its own files
+
+    folder = bench._mappings(12)
+    assert folder == tmp_path / "mappings-12"
+    with (bench.SAMPLE_MAPPINGS_DIR / "exchange_rates.csv").open(newline="", encoding="utf-8") as handle:
+        sample = list(csv.DictReader(handle))
+    with (folder / "exchange_rates.csv").open(newline="", encoding="utf-8") as handle:
+        rates = list(csv.DictReader(handle))
+    assert rates[: len(sample)] == sample  # the sample's rates as they are
+    pairs = {(r["from_currency"], r["to_currency"]) for r in sample}
+    months = [m.start.strftime("%Y-%m") for m in build_months("2026-07", 12)]
+    assert {(r["from_currency"], r["to_currency"], r["month"]) for r in rates} == {
+        (*pair, month) for pair in pairs for month in months}
+    last = {pair: max((r for r in sample if (r["from_currency"], r["to_currency"]) == pair),
+                      key=lambda r: r["month"])["rate"] for pair in pairs}
+    assert all(r["rate"] == last[(r["from_currency"], r["to_currency"])] for r in rates[len(sample):])
+    # every other mapping file is the sample's
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in bench.SAMPLE_MAPPINGS_DIR.iterdir())
