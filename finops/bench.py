@@ -13,11 +13,12 @@ incremental, against the floor.
    Google Cloud) that computes billed and amortised totals per account and day, also in a child
    process.
 While a build runs, its whole output goes to .bench/warehouse-N-M.<run>.log and its latest line to the
-console every 30 s. Each finished run's figures go to .bench/warehouse-N-M.runs.json at once; with `--resume`
-(`make bench RESUME=1`) a bench that was stopped (a 100 M-row run takes longer than a working session)
-starts at the first run not recorded there, on the same warehouse and landing, if the code's commit is
-the one the recorded runs were measured with. Prints rows, wall time, rows per second and peak memory for each; the last line is
-`build/floor ratio: <number>` (the full build's). Figures, not assertions: nothing fails on speed.
+console every 30 s. Each finished run's figures go to .bench/warehouse-N-M.runs.json at once; with
+`--resume` (`make bench RESUME=1`) a bench that was stopped (a 100 M-row run takes longer than a
+working session) starts at the first run not recorded there, on the same warehouse and landing, if
+the code's commit is the one the recorded runs were measured with. Prints rows, wall time, rows per
+second and peak memory for each; the last line is `build/floor ratio: <number>` (the full build's).
+Figures, not assertions: nothing fails on speed.
 """
 
 from __future__ import annotations
