@@ -155,6 +155,11 @@
             ~ " and direct.billing_period_start = scopes.billing_period_start"
             ~ " and direct.billing_currency = scopes.billing_currency order by 1"
         ) -%}
+    {%- elif model == 'int_charges_allocation_differences' -%}
+        {#- A slice and its pieces are compared within their delivery: whatever the direct allocation or
+            the allocation rewrote is checked again. -#}
+        {%- set rebuilt = deliveries_not_built() + rewritten_deliveries(ref('int_charges_allocated_direct'))
+            + rewritten_deliveries(ref('int_charges_allocated')) -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error("rebuilt_deliveries(): no rule for " ~ model) }}
     {%- endif -%}

@@ -199,3 +199,59 @@ def test_the_bucket_is_named_alike_in_sql_and_in_the_rule_checks(build: Build) -
     from finops.mappings import UNALLOCATED_OWNER
 
     assert build.query_work("select unallocated_owner from intermediate.int_allocation_settings") == [(UNALLOCATED_OWNER,)]
+
+
+def test_a_slice_whose_pieces_do_not_add_up_fails_the_allocation_check(build: Build, tmp_path) -> None:  # noqa: ANN001
+    """assert_each_charge_day_is_allocated_once_and_whole reads int_charges_allocation_differences, the
+    comparison written in batches of deliveries (D85): a piece off by a cent, a slice whose pieces are
+    lost and a slice with a piece twice are each one row there, and the test fails on them."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import duckdb
+
+    from finops.settings import REPO_ROOT, SAMPLE_MAPPINGS_DIR
+
+    work = tmp_path / "work.duckdb"
+    shutil.copy(build.work_path, work)
+    key = "source_file, source_row_number, row_kind, charge_date"
+    con = duckdb.connect(str(work))
+    try:
+        broken = con.execute(
+            f"select {key} from intermediate.int_charges_allocated group by all having count(*) = 1 "
+            f"order by {key} limit 3").fetchall()
+        assert len(broken) == 3
+        match = "source_file = ? and source_row_number = ? and row_kind = ? and charge_date = ?"
+        con.execute(f"update intermediate.int_charges_allocated set billed_cost = billed_cost + 0.01 where {match}",
+                    list(broken[0]))
+        con.execute(f"delete from intermediate.int_charges_allocated where {match}", list(broken[1]))
+        con.execute(f"insert into intermediate.int_charges_allocated select * from intermediate.int_charges_allocated "
+                    f"where {match}", list(broken[2]))
+    finally:
+        con.close()
+    env = {**os.environ, "FINOPS_WORK_DUCKDB_PATH": str(work), "FINOPS_MAPPINGS_DIR": str(SAMPLE_MAPPINGS_DIR),
+           "FINOPS_TEMP_DIR": str(tmp_path / "spill")}
+    dbt = Path(sys.executable).parent / "dbt"
+    checked = subprocess.run(
+        [str(dbt), "build", "--full-refresh", "--select", "int_charges_allocation_differences",
+         "assert_each_charge_day_is_allocated_once_and_whole", "--project-dir", str(REPO_ROOT), "--profiles-dir",
+         str(REPO_ROOT), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
+        env=env, capture_output=True, text=True, check=False, cwd=REPO_ROOT,
+    )
+    assert checked.returncode != 0, checked.stdout[-3000:]
+    assert "FAIL 3 assert_each_charge_day_is_allocated_once_and_whole" in checked.stdout, checked.stdout[-3000:]
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        rows = con.execute(
+            f"select {key}, slice_count, piece_count, slice_billed_cost - allocated_billed_cost "
+            f"from intermediate.int_charges_allocation_differences order by {key}").fetchall()
+    finally:
+        con.close()
+    by_key = {row[:4]: row[4:] for row in rows}
+    assert set(by_key) == set(broken)
+    assert by_key[broken[0]][:2] == (1, 1) and by_key[broken[0]][2] == Decimal("-0.01")  # a cent too much
+    assert by_key[broken[1]][:2] == (1, 0)  # no piece at all
+    assert by_key[broken[2]][:2] == (1, 2)  # a piece twice

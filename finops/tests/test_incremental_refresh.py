@@ -44,7 +44,7 @@ RECATEGORIZED = {f"{RECATEGORIZING_EXPORT}/billing_period=2026-07", f"{RECATEGOR
 # FINOPS_BATCH_ROWS for the batched steps: a few deliveries of the 800-row sample per batch (D82).
 BATCH_ROWS = "1500"
 BATCHED_MODELS = ("int_charges_checked", "int_charges_split_by_day", "int_charges_allocated_direct",
-                  "int_charges_allocated")
+                  "int_charges_allocated", "int_charges_allocation_differences")
 
 
 def _month(path: Path, landing: Path) -> int | None:
