@@ -246,7 +246,7 @@ def test_a_slice_whose_pieces_do_not_add_up_fails_the_allocation_check(build: Bu
     con = duckdb.connect(str(work), read_only=True)
     try:
         rows = con.execute(
-            f"select {key}, slice_count, piece_count, slice_billed_cost - allocated_billed_cost "
+            f"select {key}, slice_count, piece_count, slice_billed_cost - pieces_billed_cost "
             f"from intermediate.int_charges_allocation_differences order by {key}").fetchall()
     finally:
         con.close()

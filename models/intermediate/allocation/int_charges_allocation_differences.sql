@@ -47,9 +47,9 @@ compared as (
         count(*) filter (where is_slice) as slice_count,
         count(*) filter (where not is_slice) as piece_count,
         sum(billed_cost) filter (where is_slice) as slice_billed_cost,
-        sum(billed_cost) filter (where not is_slice) as allocated_billed_cost,
+        sum(billed_cost) filter (where not is_slice) as pieces_billed_cost,
         sum(effective_cost) filter (where is_slice) as slice_effective_cost,
-        sum(effective_cost) filter (where not is_slice) as allocated_effective_cost
+        sum(effective_cost) filter (where not is_slice) as pieces_effective_cost
     from sides
     group by all
 ),
@@ -63,8 +63,8 @@ final as (
     where
         slice_count <> 1
         or piece_count = 0
-        or slice_billed_cost is distinct from allocated_billed_cost
-        or slice_effective_cost is distinct from allocated_effective_cost
+        or slice_billed_cost is distinct from pieces_billed_cost
+        or slice_effective_cost is distinct from pieces_effective_cost
 )
 
 select * from final
