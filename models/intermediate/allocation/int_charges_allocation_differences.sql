@@ -11,39 +11,28 @@
 {%- set deliveries = rebuilt if incremental_by_delivery() else none %}
 with
 
+-- The slices (is_slice) and their pieces, each read for the same batch of deliveries.
 sides as (
-    select
-        source_file,
-        source_row_number,
-        row_kind,
-        charge_date,
-        delivery_id,
-        true as is_slice,
-        billed_cost,
-        effective_cost
-    from {{ ref('int_charges_allocated_direct') }}
-    where {{ delivery_batch(deliveries) }}
-    union all
-    select
-        source_file,
-        source_row_number,
-        row_kind,
-        charge_date,
-        delivery_id,
-        false as is_slice,
-        billed_cost,
-        effective_cost
-    from {{ ref('int_charges_allocated') }}
-    where {{ delivery_batch(deliveries) }}
+    {%- for relation, is_slice in [(ref('int_charges_allocated_direct'), true), (ref('int_charges_allocated'), false)] %}
+        select
+            source_file,
+            source_row_number,
+            row_kind,
+            charge_date,
+            delivery_id,
+            {{ is_slice }} as is_slice,
+            billed_cost,
+            effective_cost
+        from {{ relation }}
+        where {{ delivery_batch(deliveries) }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
+-- One row per slice key (the FOCUS row's file and row number, row kind, day and delivery).
 compared as (
     select
-        source_file,
-        source_row_number,
-        row_kind,
-        charge_date,
-        delivery_id,
+        * exclude (is_slice, billed_cost, effective_cost),
         count(*) filter (where is_slice) as slice_count,
         count(*) filter (where not is_slice) as piece_count,
         sum(billed_cost) filter (where is_slice) as slice_billed_cost,
