@@ -13,7 +13,12 @@
         rates), truncated to money_scale decimals; NULL when the denominator is 0 or NULL.
 
     money_units(expr)
-        a money_type() value as a HUGEINT count of its smallest unit, for integer weights. -#}
+        a money_type() value as a HUGEINT count of its smallest unit, for integer weights.
+
+    truncated_div(numerator, denominator)
+        numerator ÷ denominator for two integers (HUGEINT money units, weights), truncated toward
+        zero: exactly DuckDB's `//`, NULL when the denominator is 0 or NULL, but about five times
+        faster on the values money takes (D88). Every division above goes through it. -#}
 {% macro money_units(expr) -%}
     cast(({{ expr }}) * {{ 10 ** (var('money_scale') | int) }} as hugeint)
 {%- endmacro %}
@@ -28,16 +33,17 @@
 {%- endmacro %}
 
 {% macro prorate_money(amount, weight, total_weight) -%}
-    {{ from_money_units('(' ~ money_units(amount) ~ ' * cast(' ~ weight ~ ' as hugeint)) // cast(' ~ total_weight ~ ' as hugeint)') }}
+    {{ from_money_units(truncated_div(
+        money_units(amount) ~ ' * cast(' ~ weight ~ ' as hugeint)', 'cast(' ~ total_weight ~ ' as hugeint)'
+    )) }}
 {%- endmacro %}
 
 {% macro exact_ratio(numerator, denominator) -%}
     case
         when {{ denominator }} <> 0 then
-            {{ from_money_units(
-                '(' ~ money_units(numerator) ~ ' * ' ~ (10 ** (var('money_scale') | int)) ~ ') // '
-                ~ money_units(denominator)
-            ) }}
+            {{ from_money_units(truncated_div(
+                money_units(numerator) ~ ' * ' ~ (10 ** (var('money_scale') | int)), money_units(denominator)
+            )) }}
     end
 {%- endmacro %}
 
@@ -81,6 +87,39 @@ from {{ relation }}
     128-bit division, as slow as the split itself (D36). Weights are HUGEINT; units × weight must
     stay below 1.7e38. -#}
 {% macro split_exactly(units, cumulative_before, cumulative_through, total_weight) -%}
-    ({{ units }} * {{ cumulative_through }}) // {{ total_weight }}
-    - ({{ units }} * {{ cumulative_before }}) // {{ total_weight }}
+    {{ truncated_div(units ~ ' * ' ~ cumulative_through, total_weight) }}
+    - {{ truncated_div(units ~ ' * ' ~ cumulative_before, total_weight) }}
+{%- endmacro %}
+
+{#- truncated_div(numerator, denominator): trunc(numerator ÷ denominator) for two integers, equal to
+    DuckDB's `numerator // denominator` on every input (NULL for a 0 or NULL denominator), without
+    its 128-bit division where the values allow (D88). DuckDB divides HUGEINTs bit by bit, about
+    0.5 µs a division: at 10 M rows the allocation's splits spent most of their time there.
+    With a = |numerator| and b = |denominator|:
+      q0 = trunc(a ÷ b) estimated in DOUBLE (any integer would do; this one is close),
+      r  = a − q0 × b, exactly, in HUGEINT (a multiplication, which is fast),
+      floor(a ÷ b) = q0 + floor(r ÷ b), which holds for any integer q0; when r and b fit in 62 bits
+      floor(r ÷ b) is taken in BIGINT (truncating division, less one for a negative remainder),
+    and the quotient gets the sign of numerator × denominator (truncation toward zero). The result
+    never rests on the DOUBLE estimate being right, only on r being computed exactly; where r or b
+    does not fit, or the quotient is beyond 1e37 (so q0 could overflow), it is DuckDB's `//`.
+    finops/tests/test_exact_arithmetic.py compares the two on edge and random values. -#}
+{% macro truncated_div(numerator, denominator) -%}
+    {%- set n = '(' ~ numerator ~ ')' %}
+    {%- set d = '(' ~ denominator ~ ')' %}
+    {%- set a = 'abs(' ~ n ~ ')' %}
+    {%- set b = 'abs(nullif(' ~ d ~ ', 0))' %}
+    {%- set q0 = 'cast(trunc(cast(' ~ a ~ ' as double) / cast(' ~ b ~ ' as double)) as hugeint)' %}
+    {%- set r = '(' ~ a ~ ' - ' ~ q0 ~ ' * ' ~ b ~ ')' %}
+    {%- set r64 = 'cast(' ~ r ~ ' as bigint)' %}
+    {%- set b64 = 'cast(' ~ b ~ ' as bigint)' %}
+    {%- set floor_ab = '(' ~ q0 ~ ' + ' ~ r64 ~ ' // ' ~ b64 ~ ' - case when ' ~ r64 ~ ' % ' ~ b64 ~ ' < 0 then 1 else 0 end)' -%}
+    case
+        when
+            cast({{ a }} as double) < 1e37 * cast({{ b }} as double)
+            and {{ b }} < 4611686018427387904
+            and abs({{ r }}) < 4611686018427387904
+            then case when ({{ n }} < 0) <> ({{ d }} < 0) then -{{ floor_ab }} else {{ floor_ab }} end
+        else {{ n }} // {{ d }}
+    end
 {%- endmacro %}

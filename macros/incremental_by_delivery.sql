@@ -264,6 +264,16 @@
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {#- DuckDB optimizers a model turns off for its own statements (config disabled_optimizers, a list):
+        the daily split's two branches read one view, and the common-subplan optimizer stores every
+        row of it to serve both, which took twice as long as reading it twice (D88). Set on this
+        connection before the batches and reset after them. -#}
+    {%- set optimizers_off = config.get('disabled_optimizers', []) -%}
+    {%- if optimizers_off -%}
+        {%- call statement('disable_optimizers') -%}
+            set disabled_optimizers = '{{ optimizers_off | join(",") }}'
+        {%- endcall -%}
+    {%- endif %}
     {%- for batch_sql in batches %}
         {%- if batches | length > 1 -%}
             {{ log(this.identifier ~ ': batch ' ~ loop.index ~ ' of ' ~ batches | length
@@ -281,6 +291,11 @@
             {%- endcall -%}
         {%- endif %}
     {%- endfor %}
+    {%- if optimizers_off -%}
+        {%- call statement('reset_optimizers') -%}
+            reset disabled_optimizers
+        {%- endcall -%}
+    {%- endif %}
     {%- if not incremental %}
         {%- if existing is not none -%}
             {%- do adapter.rename_relation(existing, backup) -%}

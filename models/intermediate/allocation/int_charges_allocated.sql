@@ -149,6 +149,14 @@ first_steps as (
     {{ owner_rule_join }}
 ),
 
+-- The slices some rule takes, with every column: the recursion carries few of them, and the
+-- settled pieces take the rest from here (joined to every slice in `direct`, the join hashed
+-- every slice: 9-21 s of the model's 64 s at 10 M rows, D88).
+moved_slices as (
+    select * from first_steps
+    where next_rule_id is not null
+),
+
 -- The recursive step, over the pieces some rule takes: split each by its next rule's weights.
 moves as (
     select
@@ -164,8 +172,7 @@ moves as (
         -- the amounts in money units for the whole recursion (converted back when a piece settles)
         {{ money_units('billed_cost') }} as billed_units,
         {{ money_units('effective_cost') }} as effective_units
-    from first_steps
-    where next_rule_id is not null
+    from moved_slices
     union all
     select
         {%- for column in moving_columns %}
@@ -227,7 +234,7 @@ final as (
         union all
         select
             {%- for column in key %}
-                moved_and_settled.{{ column }},
+                moved_slice.{{ column }},
             {%- endfor %}
             moved_and_settled.owner,
             moved_and_settled.allocation_path,
@@ -236,7 +243,7 @@ final as (
             'shared' as allocation_method,
             moved_and_settled.allocation_step,
             {%- for column in descriptive %}
-                direct.{{ column }},
+                moved_slice.{{ column }},
             {%- endfor %}
             moved_and_settled.billing_account_id,
             moved_and_settled.billing_period_start,
@@ -244,8 +251,8 @@ final as (
             {{ from_money_units('moved_and_settled.billed_units') }} as billed_cost,
             {{ from_money_units('moved_and_settled.effective_units') }} as effective_cost
         from moved_and_settled
-        inner join direct
-            on {{ same_charge_day('moved_and_settled', 'direct') }}
+        inner join moved_slices as moved_slice
+            on {{ same_charge_day('moved_and_settled', 'moved_slice') }}
     ) as settled
 )
 
