@@ -6,8 +6,6 @@
 {% macro convert_money(amount, rate) -%}
     case
         when {{ rate }} = 1 then {{ amount }}
-        else {{ from_money_units(truncated_div(
-            money_units(amount) ~ ' * ' ~ money_units(rate), 10 ** (var('money_scale') | int)
-        )) }}
+        else {{ from_money_units('(' ~ money_units(amount) ~ ' * ' ~ money_units(rate) ~ ') // ' ~ (10 ** (var('money_scale') | int))) }}
     end
 {%- endmacro %}
