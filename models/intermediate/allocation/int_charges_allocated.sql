@@ -53,8 +53,8 @@
 ] %}
 with recursive
 
--- Not materialised: three places read it, and DuckDB would keep a copy of every slice to serve them;
--- scanning the stored table again is cheaper (D75).
+-- Not materialised: two places read it (three until D88), and DuckDB would keep a copy of every
+-- slice to serve them; scanning the stored table again is cheaper (D75).
 direct as not materialized (
     select * from {{ ref('int_charges_allocated_direct') }}
     where {{ delivery_batch(rebuilt if incremental_by_delivery() else none) }}
@@ -150,8 +150,8 @@ first_steps as (
 ),
 
 -- The slices some rule takes, with every column: the recursion carries few of them, and the
--- settled pieces take the rest from here (joined to every slice in `direct`, the join hashed
--- every slice: 9-21 s of the model's 64 s at 10 M rows, D88).
+-- settled pieces take the rest from here. A join to every slice in `direct` instead hashed them
+-- all (9-21 s of the model's 64 s at 10 M rows, D88).
 moved_slices as (
     select * from first_steps
     where next_rule_id is not null
