@@ -13,6 +13,7 @@ written in small batches of deliveries (D82) must give the same marts again.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -273,6 +274,41 @@ def test_a_run_written_in_batches_equals_one_written_at_once(steps: dict, batche
         marts = _public_marts(steps[step])
         differing = {mart: d for mart in marts if (d := _differences(batched_steps[step], steps[step], mart)) != (0, 0)}
         assert differing == {}, step
+
+
+def _parquet_reads(node: dict) -> list[int]:
+    """The rows each READ_PARQUET of a DuckDB JSON profile returned."""
+    own = [node["operator_cardinality"]] if (node.get("operator_name") or "").strip() == "READ_PARQUET" else []
+    return own + [rows for child in node.get("children", []) for rows in _parquet_reads(child)]
+
+
+def test_a_batch_reads_only_its_deliveries_raw_rows(generated_build: Build, tmp_path: Path) -> None:
+    """The row check writes a batch of deliveries by reading each provider's conform view filtered to
+    their ids (union_providers with delivery_batch, D82): DuckDB must read only those deliveries' raw
+    rows, not scan every delivery's file and drop the rows after. Counted with DuckDB's profiler: the
+    rows every raw parquet read of one delivery's query returns (D89: the AWS conform's own filter
+    kept the batch filter above the scan, so each batch read every AWS line item)."""
+    import duckdb
+
+    assert generated_build.returncode == 0, generated_build.output[-3000:]
+    con = duckdb.connect(str(generated_build.work_path), read_only=True)
+    profile = tmp_path / "profile.json"
+    try:
+        deliveries = con.execute("select delivery_id, delivery, rows_loaded from raw.deliveries").fetchall()
+        views = {"aws_cur": "aws", "aws_cur2": "aws", "azure": "azure", "gcp": "gcp", "focus": "focus"}
+        con.execute("pragma enable_profiling = 'json'")
+        con.execute(f"pragma profiling_output = '{profile}'")
+        read = {}
+        for delivery_id, delivery, rows_loaded in deliveries:
+            view = f"intermediate.int_{views[delivery.split('/')[0]]}__charges_conformed"
+            con.execute(f"select count(*) from {view} where delivery_id in ('{delivery_id}')").fetchall()
+            scans = _parquet_reads(json.loads(profile.read_text()))
+            read[delivery] = (sum(scans), rows_loaded, len(scans))
+    finally:
+        con.close()
+    aws = {d: r for d, r in read.items() if d.startswith("aws_cur")}
+    assert len(aws) >= 6 and all(scans for _, _, scans in aws.values())  # the profile shows the raw reads
+    assert {d: (rows, loaded) for d, (rows, loaded, _) in read.items() if rows > loaded} == {}
 
 
 def test_a_category_changed_by_a_new_month_reaches_the_earlier_months(steps: dict) -> None:

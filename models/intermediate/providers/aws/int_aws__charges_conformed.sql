@@ -70,7 +70,10 @@ classified as (
             else 0
         end as unused_commitment_cost
     from line_items
-    where line_items.line_item_type <> 'SavingsPlanNegation'
+    -- No filter of its own (SavingsPlanNegation rows are left out by its two readers): DuckDB pushes
+    -- such a filter into the raw parquet scan first, and the row check's batch filter on
+    -- delivery_id, which reaches this CTE later (a filter common to both readers), then stays
+    -- above the scan, so every batch read every AWS line item of every delivery (D89).
 ),
 
 charges as (
@@ -85,6 +88,7 @@ charges as (
             as effective_cost,
         case when classified.is_covered_usage then 'Used' end as commitment_discount_status
     from classified
+    where classified.line_item_type <> 'SavingsPlanNegation'
 ),
 
 -- The unused part of a recurring commitment fee, as its own row (FOCUS: Unused commitment).
